@@ -1,0 +1,73 @@
+using System.Globalization;
+using TrafficMonitor.Configuration;
+using TrafficMonitor.Platform;
+
+namespace TrafficMonitor.Actions;
+
+public sealed record ActionResult(bool Succeeded, string? Error)
+{
+    public static ActionResult Success { get; } = new(true, null);
+}
+
+/// <summary>
+/// Shuts the machine down with a delay, so logged-in users are warned and can cancel it. The OS command
+/// is replaceable (<c>actions.shutdown.command</c>), which is also how tests run it against a recorder.
+/// </summary>
+public sealed class ShutdownAction(ShutdownActionOptions options, IProcessRunner processRunner)
+{
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
+    private const string WallMessage = "traffic-monitor: the monthly traffic quota's critical point was reached";
+
+    public IReadOnlyList<string> Command => options.Command.Count > 0
+        ? options.Command.Select(Expand).ToList()
+        : OperatingSystemCommand(options.Delay);
+
+    /// <summary>How the action reads in messages: "the server shuts down in 1 min".</summary>
+    public string Description => !options.Enabled
+        ? "no action (actions.shutdown.enabled is false)"
+        : options.Command.Count > 0
+            ? $"runs {string.Join(' ', Command)}"
+            : options.Delay <= TimeSpan.Zero ? "the server shuts down now" : $"the server shuts down in {DurationParser.Format(RoundedDelay(options.Delay))}";
+
+    public async Task<ActionResult> RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await processRunner.RunAsync(Command, CommandTimeout, cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode == 0)
+            {
+                return ActionResult.Success;
+            }
+
+            var output = (result.StandardError + " " + result.StandardOutput).Trim();
+            return new ActionResult(false, $"'{string.Join(' ', Command)}' exited with code {result.ExitCode}{(output.Length > 0 ? $": {output}" : string.Empty)}");
+        }
+        catch (Exception e) when (e is ProgramNotFoundException or TimeoutException)
+        {
+            return new ActionResult(false, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The OS shutdown command. Unix shutdown takes whole minutes, so the delay rounds up: a delay of 30s must not
+    /// become "+0", an immediate shutdown, as it did in the original tool.
+    /// </summary>
+    public static IReadOnlyList<string> OperatingSystemCommand(TimeSpan delay)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            var seconds = ((long)Math.Ceiling(Math.Max(0, delay.TotalSeconds))).ToString(CultureInfo.InvariantCulture);
+            return ["shutdown", "/s", "/t", seconds, "/c", WallMessage];
+        }
+
+        var when = delay <= TimeSpan.Zero ? "now" : $"+{(long)RoundedDelay(delay).TotalMinutes}";
+        return ["shutdown", "-h", when, WallMessage];
+    }
+
+    private static TimeSpan RoundedDelay(TimeSpan delay) =>
+        OperatingSystem.IsWindows() ? delay : TimeSpan.FromMinutes(Math.Ceiling(delay.TotalMinutes));
+
+    private string Expand(string argument) => argument
+        .Replace("{delay_seconds}", ((long)options.Delay.TotalSeconds).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        .Replace("{delay_minutes}", ((long)Math.Ceiling(options.Delay.TotalMinutes)).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+}

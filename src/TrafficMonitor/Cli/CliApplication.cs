@@ -1,0 +1,238 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TrafficMonitor.Configuration;
+using TrafficMonitor.Hosting;
+using TrafficMonitor.Monitoring;
+using TrafficMonitor.State;
+using TrafficMonitor.Status;
+
+namespace TrafficMonitor.Cli;
+
+/// <summary>
+/// The command line: <c>traffic-monitor [run] [--once] [--dry-run]</c>, <c>status [--json]</c>, <c>check-config</c>,
+/// each with <c>--config</c> and <c>--log-level</c>. A user's mistake ends in a message and an exit code, never a stack trace.
+/// </summary>
+public sealed class CliApplication(TextWriter output, TextWriter error, Func<string, string?> getEnvironment, Action<IServiceCollection>? configureServices = null)
+{
+    private readonly Option<string?> _config = new("--config", "-c")
+    {
+        Description = $"Settings file (default: ${ConfigLocator.EnvironmentVariable}, then {ConfigLocator.LocalPath}, then {ConfigLocator.SystemPath})",
+        Recursive = true,
+    };
+
+    private readonly Option<LogLevel> _logLevel = new("--log-level")
+    {
+        Description = $"Log level: {LogLevels.Accepted}",
+        Recursive = true,
+        DefaultValueFactory = _ => LogLevel.Information,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (LogLevels.TryParse(text, out var level))
+            {
+                return level;
+            }
+
+            result.AddError($"--log-level: '{text}' is not a log level; use {LogLevels.Accepted}");
+            return LogLevel.Information;
+        },
+    };
+
+    private readonly Option<bool> _once = new("--once") { Description = "Run one check, then exit (for cron): 0 when the check ran" };
+    private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Send notifications marked as a dry run; run no action and save no state" };
+    private readonly Option<bool> _json = new("--json") { Description = "Print one JSON document (byte counts as integers)" };
+
+    public static Task<int> RunAsync(string[] args) =>
+        new CliApplication(Console.Out, Console.Error, Environment.GetEnvironmentVariable).InvokeAsync(args);
+
+    public async Task<int> InvokeAsync(string[] args)
+    {
+        var root = BuildCommands();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var problem in parse.Errors)
+            {
+                await error.WriteLineAsync($"traffic-monitor: {problem.Message}").ConfigureAwait(false);
+            }
+
+            await error.WriteLineAsync("Run 'traffic-monitor --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        // Signals are the host's to handle (so a check in progress can finish), not System.CommandLine's.
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }).ConfigureAwait(false);
+    }
+
+    private RootCommand BuildCommands()
+    {
+        var root = new RootCommand("Keeps a server inside its monthly traffic quota: staged alerts, then a critical action.");
+        root.Options.Add(_config);
+        root.Options.Add(_logLevel);
+        root.Options.Add(_once);
+        root.Options.Add(_dryRun);
+        root.SetAction(RunMonitorAsync);
+
+        var run = new Command("run", "Run the monitor until stopped (the default command)");
+        run.Options.Add(_once);
+        run.Options.Add(_dryRun);
+        run.SetAction(RunMonitorAsync);
+        root.Subcommands.Add(run);
+
+        var status = new Command("status", "Show this billing period's usage, stages notified, next stage and critical point");
+        status.Options.Add(_json);
+        status.SetAction(StatusAsync);
+        root.Subcommands.Add(status);
+
+        var checkConfig = new Command("check-config", "Validate the settings and print the effective values, secrets masked");
+        checkConfig.SetAction(CheckConfigAsync);
+        root.Subcommands.Add(checkConfig);
+        return root;
+    }
+
+    private async Task<int> RunMonitorAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var level = parse.GetValue(_logLevel);
+        using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(level));
+        var logger = startupLogs.CreateLogger("TrafficMonitor");
+        var settings = await LoadSettingsAsync(parse, logger).ConfigureAwait(false);
+        if (settings is null)
+        {
+            return ExitCodes.Config;
+        }
+
+        foreach (var warning in SettingsAdvisor.Warnings(settings))
+        {
+            CliLog.SettingsWarning(logger, warning);
+        }
+
+        var runMode = new RunMode(parse.GetValue(_dryRun));
+        if (runMode.DryRun)
+        {
+            CliLog.DryRun(logger);
+        }
+
+        return parse.GetValue(_once)
+            ? await RunOnceAsync(settings, runMode, level).ConfigureAwait(false)
+            : await RunHostAsync(settings, runMode, level).ConfigureAwait(false);
+    }
+
+    private async Task<int> RunOnceAsync(TrafficMonitorSettings settings, RunMode runMode, LogLevel level)
+    {
+        await using var services = BuildServices(settings, runMode, level);
+        var result = await services.GetRequiredService<QuotaCheck>().RunAsync(CancellationToken.None).ConfigureAwait(false);
+        return result.Outcome switch
+        {
+            CheckOutcome.Completed => ExitCodes.Success,
+            CheckOutcome.UsageUnavailable => ExitCodes.UsageUnavailable,
+            CheckOutcome.StateUnavailable => ExitCodes.StateUnavailable,
+            _ => ExitCodes.ActionFailed,
+        };
+    }
+
+    private async Task<int> RunHostAsync(TrafficMonitorSettings settings, RunMode runMode, LogLevel level)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddTrafficMonitorConsole(level);
+        builder.Services.AddTrafficMonitor(settings, runMode);
+        configureServices?.Invoke(builder.Services);
+        builder.Services.AddHostedService<MonitorService>();
+        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = LongestCheck(settings));
+        using var host = builder.Build();
+        await host.RunAsync().ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    private async Task<int> StatusAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var level = parse.GetValue(_logLevel);
+        using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(level));
+        var settings = await LoadSettingsAsync(parse, startupLogs.CreateLogger("TrafficMonitor"), logLoaded: false).ConfigureAwait(false);
+        if (settings is null)
+        {
+            return ExitCodes.Config;
+        }
+
+        await using var services = BuildServices(settings, new RunMode(DryRun: true), level);
+        var report = await ActivatorUtilities.CreateInstance<StatusReporter>(services).BuildAsync(cancellationToken).ConfigureAwait(false);
+        if (parse.GetValue(_json))
+        {
+            await output.WriteLineAsync(JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport)).ConfigureAwait(false);
+        }
+        else
+        {
+            await output.WriteAsync(StatusReporter.FormatText(report, settings.Thresholds.Units)).ConfigureAwait(false);
+        }
+
+        return report.UsageError is null ? ExitCodes.Success : ExitCodes.UsageUnavailable;
+    }
+
+    private async Task<int> CheckConfigAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(parse.GetValue(_logLevel)));
+        var settings = await LoadSettingsAsync(parse, startupLogs.CreateLogger("TrafficMonitor"), logLoaded: false).ConfigureAwait(false);
+        if (settings is null)
+        {
+            return ExitCodes.Config;
+        }
+
+        await output.WriteLineAsync($"# {settings.SourcePath}: valid").ConfigureAwait(false);
+        await output.WriteAsync(SettingsPrinter.Format(settings)).ConfigureAwait(false);
+        var warnings = SettingsAdvisor.Warnings(settings);
+        if (warnings.Count > 0)
+        {
+            await output.WriteLineAsync("# warnings:").ConfigureAwait(false);
+            foreach (var warning in warnings)
+            {
+                await output.WriteLineAsync($"#   {warning}").ConfigureAwait(false);
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private async Task<TrafficMonitorSettings?> LoadSettingsAsync(ParseResult parse, ILogger logger, bool logLoaded = true)
+    {
+        try
+        {
+            var (path, origin) = ConfigLocator.Locate(parse.GetValue(_config), getEnvironment);
+            var settings = ConfigLoader.Load(path, StateDirectory.Default());
+            if (logLoaded)
+            {
+                CliLog.SettingsLoaded(logger, path, origin);
+            }
+
+            return settings;
+        }
+        catch (ConfigException e)
+        {
+            await error.WriteLineAsync($"traffic-monitor: invalid configuration{(e.File is null ? string.Empty : $" in {e.File}")}:").ConfigureAwait(false);
+            foreach (var problem in e.Problems)
+            {
+                await error.WriteLineAsync($"  {problem}").ConfigureAwait(false);
+            }
+
+            return null;
+        }
+    }
+
+    private ServiceProvider BuildServices(TrafficMonitorSettings settings, RunMode runMode, LogLevel level)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddTrafficMonitorConsole(level));
+        services.AddTrafficMonitor(settings, runMode);
+        configureServices?.Invoke(services);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>How long a stop request waits for the check in progress: usage read, two notifications and the action, with room to spare.</summary>
+    private static TimeSpan LongestCheck(TrafficMonitorSettings settings)
+    {
+        var notification = (settings.Email?.Timeout ?? TimeSpan.Zero) + TimeSpan.FromSeconds(1);
+        return Configuration.VnStatOptions.CommandTimeout + (2 * notification) + Actions.ShutdownAction.CommandTimeout + TimeSpan.FromSeconds(10);
+    }
+}

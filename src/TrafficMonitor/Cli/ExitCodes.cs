@@ -1,0 +1,25 @@
+namespace TrafficMonitor.Cli;
+
+/// <summary>Exit codes, from sysexits.h where one fits, so scripts and systemd can tell failures apart.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>The critical action failed; it is retried at the next check.</summary>
+    public const int ActionFailed = 1;
+
+    /// <summary>EX_USAGE: the command line is wrong.</summary>
+    public const int Usage = 64;
+
+    /// <summary>EX_UNAVAILABLE: usage could not be read, so nothing was decided.</summary>
+    public const int UsageUnavailable = 69;
+
+    /// <summary>EX_SOFTWARE: a bug; the log has the details.</summary>
+    public const int Software = 70;
+
+    /// <summary>EX_CANTCREAT: the state file cannot be read or written.</summary>
+    public const int StateUnavailable = 73;
+
+    /// <summary>EX_CONFIG: the settings file is missing or invalid.</summary>
+    public const int Config = 78;
+}

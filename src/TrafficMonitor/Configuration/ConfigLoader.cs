@@ -1,0 +1,323 @@
+using TrafficMonitor.Configuration.Yaml;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace TrafficMonitor.Configuration;
+
+/// <summary>Loads and validates a settings file; every problem is reported at once by key path.</summary>
+public static class ConfigLoader
+{
+    private static readonly Dictionary<string, CountMode> CountModes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["total"] = CountMode.Total,
+        ["rx"] = CountMode.Rx,
+        ["tx"] = CountMode.Tx,
+        ["max"] = CountMode.Max,
+    };
+
+    private static readonly Dictionary<string, EmailSecurity> SecurityModes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["auto"] = EmailSecurity.Auto,
+        ["starttls"] = EmailSecurity.StartTls,
+        ["ssl"] = EmailSecurity.Ssl,
+        ["none"] = EmailSecurity.None,
+    };
+
+    private static readonly Dictionary<string, string> EmailHints = new(StringComparer.Ordinal)
+    {
+        ["use_tls"] = "not supported (it meant TLS on connect, which fails on port 587): use email.security: auto, starttls, ssl or none",
+        ["recipient"] = "unknown key; did you mean 'recipients' (a list)?",
+    };
+
+    public static TrafficMonitorSettings Load(string path, string defaultStateDir)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(path, [new ConfigProblem("(file)", $"cannot be read: {e.Message}")]);
+        }
+
+        return Parse(text, path, defaultStateDir);
+    }
+
+    public static TrafficMonitorSettings Parse(string yaml, string sourcePath, string defaultStateDir)
+    {
+        var problems = new List<ConfigProblem>();
+        YamlNode? root = null;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : null;
+        }
+        catch (YamlException e)
+        {
+            var reason = e.InnerException?.Message ?? e.Message;
+            problems.Add(new ConfigProblem("(yaml)", $"syntax error: {StripMark(reason)}", (int)e.Start.Line, (int)e.Start.Column));
+            throw new ConfigException(sourcePath, problems);
+        }
+
+        if (root is null)
+        {
+            throw new ConfigException(sourcePath, [new ConfigProblem("(file)", "is empty: it needs at least a thresholds section (total_limit, interval, critical_percentage)")]);
+        }
+
+        var top = new SectionReader(root, string.Empty, problems);
+        var thresholds = ReadThresholds(top.Section(ThresholdsOptions.SectionName));
+        var email = ReadEmail(top.Section(EmailOptions.SectionName));
+        var monitor = ReadMonitor(top.Section(MonitorOptions.SectionName), defaultStateDir);
+        var vnstat = ReadVnStat(top.Section(VnStatOptions.SectionName));
+        var actions = top.Section("actions");
+        var shutdown = ReadShutdown(actions.Section("shutdown"));
+        actions.ReportUnknownKeys();
+        top.ReportUnknownKeys();
+
+        if (problems.Count > 0 || thresholds is null)
+        {
+            throw new ConfigException(sourcePath, problems);
+        }
+
+        return new TrafficMonitorSettings
+        {
+            SourcePath = sourcePath,
+            Thresholds = thresholds,
+            Email = email,
+            Monitor = monitor,
+            VnStat = vnstat,
+            Shutdown = shutdown,
+        };
+    }
+
+    private static ThresholdsOptions? ReadThresholds(SectionReader section)
+    {
+        if (!section.Exists)
+        {
+            section.Missing(string.Empty, "missing: add thresholds with total_limit, interval and critical_percentage");
+        }
+
+        var totalLimit = section.Size("total_limit");
+        var interval = section.Size("interval");
+        var critical = section.Number("critical_percentage");
+        section.ReportUnknownKeys();
+        if (!section.Exists)
+        {
+            return null;
+        }
+
+        var ok = true;
+        if (totalLimit is null)
+        {
+            ok &= Require(section, "total_limit", "the billing period's quota, e.g. 2000 (GiB) or \"2 TB\"");
+        }
+        else if (totalLimit.Value.Bytes <= 0)
+        {
+            section.Problem("total_limit", "must be more than zero");
+            ok = false;
+        }
+
+        if (interval is null)
+        {
+            ok &= Require(section, "interval", "how often to alert, e.g. 100 (GiB) or \"100 GB\"");
+        }
+        else if (interval.Value.Bytes <= 0)
+        {
+            section.Problem("interval", "must be more than zero");
+            ok = false;
+        }
+        else if (totalLimit is { } limit && interval.Value.Bytes > limit.Bytes)
+        {
+            section.Problem("interval", $"{interval} is above thresholds.total_limit ({limit}): no stage would ever be reached");
+            ok = false;
+        }
+
+        if (critical is null)
+        {
+            ok &= Require(section, "critical_percentage", "the percentage of total_limit at which the critical action runs, e.g. 90");
+        }
+        else if (critical <= 0 || critical > 100)
+        {
+            section.Problem("critical_percentage", $"{critical} is outside (0, 100]: use a percentage above 0 and at most 100");
+            ok = false;
+        }
+
+        return ok
+            ? new ThresholdsOptions { TotalLimit = totalLimit!.Value, Interval = interval!.Value, CriticalPercentage = critical!.Value }
+            : null;
+    }
+
+    private static EmailOptions? ReadEmail(SectionReader section)
+    {
+        var server = section.String("smtp_server");
+        var port = section.Int("smtp_port", 1, 65535);
+        var username = section.String("username");
+        var password = section.String("password");
+        var sender = section.String("sender");
+        var recipients = section.StringList("recipients");
+        var security = section.Choice("security", SecurityModes);
+        var timeout = section.Duration("timeout");
+        section.ReportUnknownKeys(EmailHints);
+        if (!section.Exists)
+        {
+            return null;
+        }
+
+        var ok = true;
+        if (string.IsNullOrWhiteSpace(server))
+        {
+            ok &= Require(section, "smtp_server", "the SMTP server's host name, e.g. smtp.example.com");
+        }
+
+        if (string.IsNullOrWhiteSpace(sender))
+        {
+            ok &= Require(section, "sender", "the From address, e.g. traffic-monitor@example.com");
+        }
+
+        if (recipients is null || recipients.Count == 0)
+        {
+            ok &= Require(section, "recipients", "a list of addresses to alert, e.g. [admin@example.com]");
+        }
+        else
+        {
+            for (var i = 0; i < recipients.Count; i++)
+            {
+                if (!recipients[i].Contains('@', StringComparison.Ordinal))
+                {
+                    section.Problem("recipients", $"'{recipients[i]}' is not an email address");
+                    ok = false;
+                }
+            }
+        }
+
+        if (password is not null && string.IsNullOrEmpty(username))
+        {
+            section.Problem("password", "is set but email.username is not: AUTH needs both (or remove the password to send without AUTH)");
+            ok = false;
+        }
+
+        if (!string.IsNullOrEmpty(username) && password is null)
+        {
+            section.Problem("username", "is set but email.password is not: AUTH needs both (or remove the username to send without AUTH)");
+            ok = false;
+        }
+
+        if (timeout is { } t && t <= TimeSpan.Zero)
+        {
+            section.Problem("timeout", "must be more than zero, e.g. 30s");
+            ok = false;
+        }
+
+        return ok
+            ? new EmailOptions
+            {
+                SmtpServer = server!.Trim(),
+                SmtpPort = port ?? EmailOptions.DefaultPort,
+                Username = string.IsNullOrEmpty(username) ? null : username,
+                Password = password is null ? null : new Secret(password),
+                Sender = sender!.Trim(),
+                Recipients = recipients!,
+                Security = security ?? EmailSecurity.Auto,
+                Timeout = timeout ?? EmailOptions.DefaultTimeout,
+            }
+            : null;
+    }
+
+    private static MonitorOptions ReadMonitor(SectionReader section, string defaultStateDir)
+    {
+        var provider = section.String("provider");
+        var interfaces = section.StringList("interfaces");
+        var count = section.Choice("count", CountModes);
+        var checkInterval = section.Duration("check_interval");
+        var resetDay = section.Int("reset_day", MonitorOptions.MinResetDay, MonitorOptions.MaxResetDay);
+        var stateDir = section.String("state_dir");
+        section.ReportUnknownKeys();
+
+        if (provider is not null && !MonitorOptions.KnownProviders.Contains(provider.Trim().ToLowerInvariant()))
+        {
+            section.Problem("provider", $"'{provider}' is not a known provider: use {string.Join(", ", MonitorOptions.KnownProviders)}");
+        }
+
+        if (checkInterval is { } interval && interval < MonitorOptions.MinCheckInterval)
+        {
+            section.Problem("check_interval", $"{DurationParser.Format(interval)} is too short: use at least {DurationParser.Format(MonitorOptions.MinCheckInterval)}");
+        }
+
+        return new MonitorOptions
+        {
+            Provider = provider?.Trim().ToLowerInvariant() ?? MonitorOptions.VnStatProvider,
+            Interfaces = interfaces ?? [],
+            Count = count ?? CountMode.Total,
+            CheckInterval = checkInterval ?? MonitorOptions.DefaultCheckInterval,
+            ResetDay = resetDay ?? MonitorOptions.MinResetDay,
+            StateDir = string.IsNullOrWhiteSpace(stateDir) ? defaultStateDir : stateDir,
+        };
+    }
+
+    private static VnStatOptions ReadVnStat(SectionReader section)
+    {
+        var command = section.String("command");
+        var dbDir = section.String("dbdir");
+        var config = section.String("config");
+        section.ReportUnknownKeys();
+        if (command is not null && string.IsNullOrWhiteSpace(command))
+        {
+            section.Problem("command", "is empty: name the vnstat program, e.g. vnstat or /usr/bin/vnstat");
+        }
+
+        return new VnStatOptions
+        {
+            Command = string.IsNullOrWhiteSpace(command) ? VnStatOptions.DefaultCommand : command,
+            DbDir = dbDir,
+            Config = config,
+        };
+    }
+
+    private static ShutdownActionOptions ReadShutdown(SectionReader section)
+    {
+        var enabled = section.Bool("enabled");
+        var delay = section.Duration("delay");
+        var commandIsScalar = section.IsScalar("command");
+        var command = section.StringList("command");
+        var bootGrace = section.Duration("boot_grace");
+        section.ReportUnknownKeys();
+
+        if (commandIsScalar && command is [var single] && single.Contains(' ', StringComparison.Ordinal))
+        {
+            section.Problem("command", $"'{single}' is one string with spaces, and commands run without a shell: write it as a list, e.g. [\"/usr/sbin/shutdown\", \"-h\", \"+1\"]");
+        }
+
+        if (delay is { } d && d < TimeSpan.Zero)
+        {
+            section.Problem("delay", "must not be negative");
+        }
+
+        if (bootGrace is { } g && g < TimeSpan.Zero)
+        {
+            section.Problem("boot_grace", "must not be negative");
+        }
+
+        return new ShutdownActionOptions
+        {
+            Enabled = enabled ?? true,
+            Delay = delay ?? ShutdownActionOptions.DefaultDelay,
+            Command = command ?? [],
+            BootGrace = bootGrace ?? ShutdownActionOptions.DefaultBootGrace,
+        };
+    }
+
+    private static bool Require(SectionReader section, string key, string what)
+    {
+        section.Missing(key, $"missing: {what}");
+        return false;
+    }
+
+    // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 40) - (Line...): "; we print line and column ourselves.
+    private static string StripMark(string message)
+    {
+        var index = message.LastIndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith("(Line", StringComparison.Ordinal) && index >= 0 ? message[(index + 3)..] : message;
+    }
+}

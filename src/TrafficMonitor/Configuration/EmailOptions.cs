@@ -1,0 +1,34 @@
+namespace TrafficMonitor.Configuration;
+
+public enum EmailSecurity
+{
+    /// <summary>TLS on connect for port 465, STARTTLS when the server offers it otherwise.</summary>
+    Auto,
+    StartTls,
+    Ssl,
+    None,
+}
+
+/// <summary>The <c>email</c> section, compatible with the original tool's keys.</summary>
+public sealed class EmailOptions
+{
+    public const string SectionName = "email";
+    public const int DefaultPort = 587;
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    public required string SmtpServer { get; init; }
+
+    public int SmtpPort { get; init; } = DefaultPort;
+
+    public string? Username { get; init; }
+
+    public Secret? Password { get; init; }
+
+    public required string Sender { get; init; }
+
+    public required IReadOnlyList<string> Recipients { get; init; }
+
+    public EmailSecurity Security { get; init; } = EmailSecurity.Auto;
+
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+}

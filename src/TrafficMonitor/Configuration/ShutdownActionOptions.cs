@@ -1,0 +1,20 @@
+namespace TrafficMonitor.Configuration;
+
+/// <summary>The <c>actions.shutdown</c> section.</summary>
+public sealed class ShutdownActionOptions
+{
+    public const string SectionName = "actions.shutdown";
+    public static readonly TimeSpan DefaultDelay = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultBootGrace = TimeSpan.FromMinutes(10);
+
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Handed to the OS shutdown so logged-in users are warned and it can be cancelled.</summary>
+    public TimeSpan Delay { get; init; } = DefaultDelay;
+
+    /// <summary>Replaces the OS shutdown command; run without a shell. Empty means the OS default.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    /// <summary>After a restart in the same period, how long since the last run before the action may run again.</summary>
+    public TimeSpan BootGrace { get; init; } = DefaultBootGrace;
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using TrafficMonitor.Actions;
+using TrafficMonitor.Configuration;
+using TrafficMonitor.Monitoring;
+using TrafficMonitor.Notifications;
+using TrafficMonitor.Notifications.Email;
+using TrafficMonitor.Platform;
+using TrafficMonitor.State;
+using TrafficMonitor.Usage;
+using TrafficMonitor.Usage.VnStat;
+
+namespace TrafficMonitor.Hosting;
+
+public static class ServiceRegistration
+{
+    /// <summary>Registers the whole pipeline (usage → policy → notifications and actions, state beside) for one settings file.</summary>
+    public static IServiceCollection AddTrafficMonitor(this IServiceCollection services, TrafficMonitorSettings settings, RunMode runMode)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IProcessRunner, ProcessRunner>();
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Thresholds);
+        services.AddSingleton(settings.Monitor);
+        services.AddSingleton(settings.VnStat);
+        services.AddSingleton(settings.Shutdown);
+        services.AddSingleton(runMode);
+
+        // monitor.provider is validated against MonitorOptions.KnownProviders when the settings load.
+        services.AddSingleton<IUsageSource, VnStatUsageSource>();
+
+        services.AddSingleton(sp => new StateStore(
+            settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StateStore>>()));
+
+        if (settings.Email is { } email)
+        {
+            services.AddSingleton<INotificationChannel>(new EmailChannel(email));
+        }
+
+        services.AddSingleton<NotificationDispatcher>();
+        services.AddSingleton<ShutdownAction>();
+        services.AddSingleton<QuotaCheck>();
+        return services;
+    }
+}

@@ -1,0 +1,3 @@
+using TrafficMonitor.Cli;
+
+return await CliApplication.RunAsync(args).ConfigureAwait(false);

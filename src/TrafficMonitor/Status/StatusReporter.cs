@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+using TrafficMonitor.Actions;
+using TrafficMonitor.Configuration;
+using TrafficMonitor.Quota;
+using TrafficMonitor.State;
+using TrafficMonitor.Usage;
+
+namespace TrafficMonitor.Status;
+
+/// <summary>Builds the status report without side effects: it reads usage and state but acts on nothing.</summary>
+public sealed class StatusReporter(
+    TrafficMonitorSettings settings,
+    IUsageSource usageSource,
+    StateStore stateStore,
+    ShutdownAction shutdownAction,
+    TimeProvider timeProvider)
+{
+    public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
+    {
+        var thresholds = settings.Thresholds;
+        var period = BillingPeriod.Containing(timeProvider.GetLocalNow(), settings.Monitor.ResetDay);
+        UsageReading? reading = null;
+        string? usageError = null;
+        try
+        {
+            reading = await usageSource.ReadAsync(period, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsageUnavailableException e)
+        {
+            usageError = e.Message;
+        }
+
+        var saved = stateStore.Peek();
+        var state = saved.PeriodStart == period.Start ? saved : MonitorState.ForPeriod(period.Start);
+        long? counted = reading?.Counted(settings.Monitor.Count);
+        return new StatusReport(
+            settings.SourcePath,
+            usageSource.Name,
+            settings.Monitor.Count.ToString().ToLowerInvariant(),
+            period.Start,
+            period.LastDay,
+            settings.Monitor.ResetDay,
+            reading?.Interfaces.Select(i => new StatusInterface(i.Name, i.Rx, i.Tx)).ToList() ?? [],
+            reading?.Rx,
+            reading?.Tx,
+            counted,
+            thresholds.TotalLimit.Bytes,
+            counted is { } c ? QuotaPolicy.PercentUsed(thresholds, c) : null,
+            thresholds.Interval.Bytes,
+            QuotaPolicy.StagesNotified(thresholds, state),
+            QuotaPolicy.NextStage(thresholds, counted ?? state.LastCountedBytes ?? 0),
+            thresholds.CriticalBytes,
+            thresholds.CriticalPercentage,
+            counted >= thresholds.CriticalBytes,
+            state.CriticalNotified,
+            new StatusAction(
+                "shutdown",
+                settings.Shutdown.Enabled,
+                shutdownAction.Command,
+                state.ActionLastRunAt is not null,
+                state.ActionLastRunAt,
+                state.ActionRuns,
+                state.ActionFailures),
+            reading?.DataUpdatedAt,
+            state.LastCheckAt,
+            usageError);
+    }
+
+    public static string FormatText(StatusReport report, SizeUnits units)
+    {
+        string Size(long? bytes) => bytes is { } b ? $"{ByteSize.Format(b, units)} ({b.ToString(CultureInfo.InvariantCulture)} bytes)" : "unknown";
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Billing period:  {report.PeriodStart:yyyy-MM-dd} to {report.PeriodEnd:yyyy-MM-dd} (resets on day {report.ResetDay})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Usage source:    {report.Provider}: {(report.Interfaces.Count > 0 ? string.Join(", ", report.Interfaces.Select(i => i.Name)) : "-")}");
+        if (report.UsageError is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Usage:           UNAVAILABLE: {report.UsageError}");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"Received (rx):   {Size(report.RxBytes)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Sent (tx):       {Size(report.TxBytes)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{$"Counted ({report.CountMode}):",-17}{Size(report.CountedBytes)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Limit:           {Size(report.LimitBytes)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Used:            {(report.PercentUsed is { } p ? p.ToString("0.##", CultureInfo.InvariantCulture) + "%" : "unknown")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Stages notified: {(report.StagesNotified.Count == 0 ? "none yet this period" : string.Join(", ", report.StagesNotified.Select(s => ByteSize.Format(s, units))))}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Next stage:      {(report.NextStageBytes is { } n ? ByteSize.Format(n, units) : "none (all passed)")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Critical point:  {ByteSize.Format(report.CriticalBytes, units)} ({report.CriticalPercentage.ToString(CultureInfo.InvariantCulture)}%){(report.CriticalReached ? ": REACHED" : string.Empty)}");
+        var action = report.Action;
+        var actionState = !action.Enabled ? "disabled"
+            : action.RanThisPeriod ? $"ran this period at {action.LastRunAt:yyyy-MM-dd HH:mm:ss zzz}"
+            : action.Failures > 0 ? $"FAILED {action.Failures} time(s) this period, retried at each check"
+            : "has not run this period";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Critical action: {action.Kind} ({string.Join(' ', action.Command)}): {actionState}");
+        if (report.LastCheckAt is { } last)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Last check:      {last:yyyy-MM-dd HH:mm:ss zzz}");
+        }
+
+        return text.ToString();
+    }
+}

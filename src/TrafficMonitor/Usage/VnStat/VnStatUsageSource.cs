@@ -1,0 +1,132 @@
+using Microsoft.Extensions.Logging;
+using TrafficMonitor.Configuration;
+using TrafficMonitor.Platform;
+using TrafficMonitor.Quota;
+
+namespace TrafficMonitor.Usage.VnStat;
+
+/// <summary>
+/// Usage from vnStat 2.x: the month row when the period is a calendar month (reset day 1), otherwise the sum of the
+/// daily rows since the period started. Dates are vnStat's local dates, as are the period's.
+/// </summary>
+public sealed partial class VnStatUsageSource(
+    VnStatOptions vnstat,
+    MonitorOptions monitor,
+    IProcessRunner processRunner,
+    TimeProvider timeProvider,
+    ILogger<VnStatUsageSource> logger) : IUsageSource
+{
+    public string Name => MonitorOptions.VnStatProvider;
+
+    public async Task<UsageReading> ReadAsync(BillingPeriod period, CancellationToken cancellationToken)
+    {
+        var useMonthRows = period.Start.Day == 1 && period.End == period.Start.AddMonths(1);
+        var document = VnStatDocument.Parse(await RunVnStatAsync(useMonthRows ? "m" : "d", cancellationToken).ConfigureAwait(false));
+        if (document.Interfaces.Count == 0)
+        {
+            throw new UsageUnavailableException(
+                "vnStat's database has no interfaces yet: start its daemon (systemctl enable --now vnstat) or add one (vnstat --add -i eth0)");
+        }
+
+        var byName = document.Interfaces.ToDictionary(i => i.Name, StringComparer.Ordinal);
+        var explicitChoice = monitor.Interfaces.Count > 0;
+        var periodStartsAt = period.StartsAt(timeProvider.LocalTimeZone);
+        var usages = new List<InterfaceUsage>();
+        var stale = new List<VnStatInterface>();
+        foreach (var name in InterfaceSelection.Select(byName.Keys, monitor.Interfaces, "vnStat's database"))
+        {
+            var entry = byName[name];
+            var (rows, rx, tx) = useMonthRows
+                ? Sum(entry.Months.Where(row => row.Year == period.Start.Year && row.Month == period.Start.Month).Select(row => (row.Rx, row.Tx)))
+                : Sum(entry.Days.Where(row => period.Contains(row.Date)).Select(row => (row.Rx, row.Tx)));
+
+            // No row and no update this period means vnStat has not looked at the interface since the period began:
+            // that is missing data, not zero traffic.
+            if (rows == 0 && (entry.UpdatedAt is null || entry.UpdatedAt < periodStartsAt))
+            {
+                stale.Add(entry);
+                continue;
+            }
+
+            usages.Add(new InterfaceUsage(name, rx, tx));
+        }
+
+        if (stale.Count > 0 && (explicitChoice || usages.Count == 0))
+        {
+            var last = stale[0].UpdatedAt is { } at ? $"last updated {at.ToOffset(timeProvider.LocalTimeZone.GetUtcOffset(at)):yyyy-MM-dd HH:mm}" : "never updated";
+            throw new UsageUnavailableException(
+                $"vnStat has no data for {string.Join(", ", stale.Select(s => s.Name))} in the period {period} ({last}): " +
+                "is the vnStat daemon running? (systemctl enable --now vnstat)");
+        }
+
+        foreach (var skipped in stale)
+        {
+            LogInterfaceSkipped(skipped.Name, period);
+        }
+
+        var updatedAt = usages.Select(u => byName[u.Name].UpdatedAt).Max();
+        return new UsageReading(Name, period, usages, updatedAt);
+    }
+
+    private static (int Rows, long Rx, long Tx) Sum(IEnumerable<(long Rx, long Tx)> rows)
+    {
+        var (count, rx, tx) = (0, 0L, 0L);
+        foreach (var row in rows)
+        {
+            count++;
+            rx += row.Rx;
+            tx += row.Tx;
+        }
+
+        return (count, rx, tx);
+    }
+
+    private async Task<string> RunVnStatAsync(string mode, CancellationToken cancellationToken)
+    {
+        var command = new List<string> { vnstat.Command };
+        if (!string.IsNullOrEmpty(vnstat.Config))
+        {
+            command.AddRange(["--config", vnstat.Config]);
+        }
+
+        if (!string.IsNullOrEmpty(vnstat.DbDir))
+        {
+            command.AddRange(["--dbdir", vnstat.DbDir]);
+        }
+
+        // "--json m", never "--json -m": vnStat takes "-m" as a separate text-mode switch.
+        command.AddRange(["--json", mode]);
+        ProcessResult result;
+        try
+        {
+            result = await processRunner.RunAsync(command, VnStatOptions.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProgramNotFoundException e)
+        {
+            throw new UsageUnavailableException(
+                $"vnStat is not installed or not runnable ('{vnstat.Command}': {e.InnerException?.Message}): install it " +
+                "(Debian/Ubuntu: apt install vnstat; RHEL: dnf install vnstat; macOS: brew install vnstat), start its daemon " +
+                "(systemctl enable --now vnstat), or set vnstat.command to its path", e);
+        }
+        catch (TimeoutException e)
+        {
+            throw new UsageUnavailableException($"vnStat did not answer: {e.Message}", e);
+        }
+
+        if (result.ExitCode != 0)
+        {
+            var message = string.Join(' ', (result.StandardOutput + "\n" + result.StandardError)
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            var hint = message.Contains("database", StringComparison.OrdinalIgnoreCase)
+                ? " Start vnStat's daemon so it creates its database (systemctl enable --now vnstat; without systemd: vnstatd -d), or point vnstat.dbdir at it."
+                : string.Empty;
+            throw new UsageUnavailableException($"vnStat failed (exit code {result.ExitCode}): {message}{hint}");
+        }
+
+        return result.StandardOutput;
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information,
+        Message = "Not counting {Interface}: vnStat has not updated it during the period {Period} (an interface that no longer exists?)")]
+    private partial void LogInterfaceSkipped(string @interface, BillingPeriod period);
+}
