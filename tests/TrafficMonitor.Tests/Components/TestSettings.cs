@@ -1,0 +1,38 @@
+namespace TrafficMonitor.Tests.Components;
+
+/// <summary>Builds settings YAML for tests: the thresholds, a state dir and a vnStat database, plus any extra sections.</summary>
+public static class TestSettings
+{
+    public static string Yaml(
+        string stateDir,
+        string? vnstatConfig = null,
+        string totalLimit = "\"100 GB\"",
+        string interval = "\"10 GB\"",
+        string criticalPercentage = "90",
+        string? shutdownCommand = null,
+        string extra = "",
+        string monitor = "")
+    {
+        var yaml = $"""
+            thresholds:
+              total_limit: {totalLimit}
+              interval: {interval}
+              critical_percentage: {criticalPercentage}
+            monitor:
+              state_dir: "{stateDir}"
+            {Indent(monitor)}
+            """;
+        if (vnstatConfig is not null)
+        {
+            yaml += $"\nvnstat:\n  config: \"{vnstatConfig}\"\n";
+        }
+
+        yaml += shutdownCommand is null
+            ? "\nactions:\n  shutdown:\n    enabled: false\n"
+            : $"\nactions:\n  shutdown:\n    command: {shutdownCommand}\n";
+        return yaml + "\n" + extra + "\n";
+    }
+
+    private static string Indent(string lines) =>
+        string.Join("\n", lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "  " + l.Trim()));
+}
