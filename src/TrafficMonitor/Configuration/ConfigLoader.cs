@@ -29,7 +29,16 @@ public static class ConfigLoader
         ["recipient"] = "unknown key; did you mean 'recipients' (a list)?",
     };
 
-    public static TrafficMonitorSettings Load(string path, string defaultStateDir)
+    private static readonly Dictionary<string, WebhookFormat> WebhookFormats = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["json"] = WebhookFormat.Json,
+        ["discord"] = WebhookFormat.Discord,
+        ["slack"] = WebhookFormat.Slack,
+        ["ntfy"] = WebhookFormat.Ntfy,
+    };
+
+    /// <param name="getEnvironment">Where secrets named in the docs (e.g. TRAFFIC_MONITOR_SMTP_PASSWORD) are looked up; null: nowhere.</param>
+    public static TrafficMonitorSettings Load(string path, string defaultStateDir, Func<string, string?>? getEnvironment = null)
     {
         string text;
         try
@@ -41,11 +50,12 @@ public static class ConfigLoader
             throw new ConfigException(path, [new ConfigProblem("(file)", $"cannot be read: {e.Message}")]);
         }
 
-        return Parse(text, path, defaultStateDir);
+        return Parse(text, path, defaultStateDir, getEnvironment);
     }
 
-    public static TrafficMonitorSettings Parse(string yaml, string sourcePath, string defaultStateDir)
+    public static TrafficMonitorSettings Parse(string yaml, string sourcePath, string defaultStateDir, Func<string, string?>? getEnvironment = null)
     {
+        getEnvironment ??= static _ => null;
         var problems = new List<ConfigProblem>();
         YamlNode? root = null;
         try
@@ -68,7 +78,10 @@ public static class ConfigLoader
 
         var top = new SectionReader(root, string.Empty, problems);
         var thresholds = ReadThresholds(top.Section(ThresholdsOptions.SectionName));
-        var email = ReadEmail(top.Section(EmailOptions.SectionName));
+        var email = ReadEmail(top.Section(EmailOptions.SectionName), getEnvironment);
+        var webhooks = ReadWebhooks(top);
+        var telegram = ReadTelegram(top.Section(TelegramOptions.SectionName), getEnvironment);
+        var notifications = ReadNotifications(top.Section(NotificationsOptions.SectionName));
         var monitor = ReadMonitor(top.Section(MonitorOptions.SectionName), defaultStateDir);
         var vnstat = ReadVnStat(top.Section(VnStatOptions.SectionName));
         var actions = top.Section("actions");
@@ -86,6 +99,9 @@ public static class ConfigLoader
             SourcePath = sourcePath,
             Thresholds = thresholds,
             Email = email,
+            Webhooks = webhooks,
+            Telegram = telegram,
+            Notifications = notifications,
             Monitor = monitor,
             VnStat = vnstat,
             Shutdown = shutdown,
@@ -149,12 +165,14 @@ public static class ConfigLoader
             : null;
     }
 
-    private static EmailOptions? ReadEmail(SectionReader section)
+    private static EmailOptions? ReadEmail(SectionReader section, Func<string, string?> getEnvironment)
     {
         var server = section.String("smtp_server");
         var port = section.Int("smtp_port", 1, 65535);
         var username = section.String("username");
-        var password = section.String("password");
+        var password = ReadSecret(section, "password", "password_file",
+            section.Exists && !string.IsNullOrEmpty(username) ? getEnvironment(EmailOptions.PasswordEnvironmentVariable) : null);
+        var caFile = section.String("ca_file");
         var sender = section.String("sender");
         var recipients = section.StringList("recipients");
         var security = section.Choice("security", SecurityModes);
@@ -194,13 +212,20 @@ public static class ConfigLoader
 
         if (password is not null && string.IsNullOrEmpty(username))
         {
-            section.Problem("password", "is set but email.username is not: AUTH needs both (or remove the password to send without AUTH)");
+            section.Problem(section.Has("password_file") ? "password_file" : "password",
+                "is set but email.username is not: AUTH needs both (or remove the password to send without AUTH)");
             ok = false;
         }
 
         if (!string.IsNullOrEmpty(username) && password is null)
         {
-            section.Problem("username", "is set but email.password is not: AUTH needs both (or remove the username to send without AUTH)");
+            section.Problem("username", $"is set but no password is: AUTH needs both. Set email.password, email.password_file or {EmailOptions.PasswordEnvironmentVariable} (or remove the username to send without AUTH)");
+            ok = false;
+        }
+
+        if (caFile is not null && !File.Exists(caFile))
+        {
+            section.Problem("ca_file", $"'{caFile}' does not exist: name a PEM file with the CA certificate(s) that signed the SMTP server's certificate");
             ok = false;
         }
 
@@ -216,13 +241,185 @@ public static class ConfigLoader
                 SmtpServer = server!.Trim(),
                 SmtpPort = port ?? EmailOptions.DefaultPort,
                 Username = string.IsNullOrEmpty(username) ? null : username,
-                Password = password is null ? null : new Secret(password),
+                Password = password,
                 Sender = sender!.Trim(),
                 Recipients = recipients!,
                 Security = security ?? EmailSecurity.Auto,
                 Timeout = timeout ?? EmailOptions.DefaultTimeout,
+                CaFile = caFile,
             }
             : null;
+    }
+
+    private static List<WebhookOptions> ReadWebhooks(SectionReader top)
+    {
+        var items = top.SectionList(WebhookOptions.SectionName) ?? [];
+        var webhooks = new List<WebhookOptions>();
+        foreach (var item in items)
+        {
+            var url = item.String("url");
+            var format = item.Choice("format", WebhookFormats);
+            var headers = item.StringMap("headers");
+            var timeout = item.Duration("timeout");
+            item.ReportUnknownKeys();
+            if (!item.Exists)
+            {
+                continue;
+            }
+
+            var ok = true;
+            if (string.IsNullOrWhiteSpace(url))
+            {
+                ok &= Require(item, "url", "the webhook's address, e.g. https://hooks.example.com/...");
+            }
+            else if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            {
+                // The URL may embed a token, so the message never repeats it.
+                item.Problem("url", "is not an http:// or https:// address");
+                ok = false;
+            }
+
+            if (timeout is { } t && t <= TimeSpan.Zero)
+            {
+                item.Problem("timeout", "must be more than zero, e.g. 30s");
+                ok = false;
+            }
+
+            if (ok)
+            {
+                webhooks.Add(new WebhookOptions
+                {
+                    Url = new Secret(url!.Trim()),
+                    Format = format ?? WebhookFormat.Json,
+                    Headers = (headers ?? []).ToDictionary(h => h.Key, h => new Secret(h.Value), StringComparer.OrdinalIgnoreCase),
+                    Timeout = timeout ?? WebhookOptions.DefaultTimeout,
+                });
+            }
+        }
+
+        return webhooks;
+    }
+
+    private static TelegramOptions? ReadTelegram(SectionReader section, Func<string, string?> getEnvironment)
+    {
+        var token = ReadSecret(section, "bot_token", "bot_token_file", section.Exists ? getEnvironment(TelegramOptions.BotTokenEnvironmentVariable) : null);
+        var chatId = section.String("chat_id");
+        var apiUrl = section.String("api_url");
+        var timeout = section.Duration("timeout");
+        section.ReportUnknownKeys();
+        if (!section.Exists)
+        {
+            return null;
+        }
+
+        var ok = true;
+        if (token is null)
+        {
+            ok &= Require(section, "bot_token", $"the bot's token from @BotFather (or set telegram.bot_token_file or {TelegramOptions.BotTokenEnvironmentVariable})");
+        }
+
+        if (string.IsNullOrWhiteSpace(chatId))
+        {
+            ok &= Require(section, "chat_id", "the chat to message, e.g. 123456789 or @mychannel");
+        }
+
+        Uri? api = null;
+        if (apiUrl is not null && (!Uri.TryCreate(apiUrl.Trim(), UriKind.Absolute, out api) || (api.Scheme != Uri.UriSchemeHttps && api.Scheme != Uri.UriSchemeHttp)))
+        {
+            section.Problem("api_url", $"'{apiUrl}' is not an http:// or https:// address (default: {TelegramOptions.DefaultApiUrl})");
+            ok = false;
+        }
+
+        if (timeout is { } t && t <= TimeSpan.Zero)
+        {
+            section.Problem("timeout", "must be more than zero, e.g. 30s");
+            ok = false;
+        }
+
+        return ok
+            ? new TelegramOptions
+            {
+                BotToken = token!,
+                ChatId = chatId!.Trim(),
+                ApiUrl = api ?? TelegramOptions.DefaultApiUrl,
+                Timeout = timeout ?? TelegramOptions.DefaultTimeout,
+            }
+            : null;
+    }
+
+    private static NotificationsOptions ReadNotifications(SectionReader section)
+    {
+        var expire = section.Duration("expire");
+        var degradedAfter = section.Int("degraded_after", 1, 10_000);
+        var dailyReport = section.String("daily_report");
+        section.ReportUnknownKeys();
+        if (expire is { } e && e <= TimeSpan.Zero)
+        {
+            section.Problem("expire", "must be more than zero, e.g. 3d");
+        }
+
+        TimeOnly? reportAt = null;
+        if (dailyReport is not null)
+        {
+            if (TimeOnly.TryParseExact(dailyReport.Trim(), ["H:mm", "HH:mm"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+            {
+                reportAt = at;
+            }
+            else
+            {
+                section.Problem("daily_report", $"'{dailyReport}' is not a time of day: write it as \"08:00\" (24-hour, local time)");
+            }
+        }
+
+        return new NotificationsOptions
+        {
+            Expire = expire ?? NotificationsOptions.DefaultExpire,
+            DegradedAfter = degradedAfter ?? NotificationsOptions.DefaultDegradedAfter,
+            DailyReport = reportAt,
+        };
+    }
+
+    /// <summary>
+    /// A secret from the YAML value, a file named by <paramref name="fileKey"/>, or the environment, in that order.
+    /// Messages never include the secret itself.
+    /// </summary>
+    private static Secret? ReadSecret(SectionReader section, string valueKey, string fileKey, string? fromEnvironment)
+    {
+        var value = section.String(valueKey);
+        var file = section.String(fileKey);
+        if (value is not null && file is not null)
+        {
+            section.Problem(fileKey, $"is set as well as {section.KeyPath(valueKey)}: keep only one");
+            return null;
+        }
+
+        if (value is not null)
+        {
+            return new Secret(value);
+        }
+
+        if (file is not null)
+        {
+            try
+            {
+                // Files written by echo or an editor end with a newline that is no part of the secret.
+                var content = File.ReadAllText(file).TrimEnd('\r', '\n');
+                if (content.Length == 0)
+                {
+                    section.Problem(fileKey, $"'{file}' is empty");
+                    return null;
+                }
+
+                return new Secret(content);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                section.Problem(fileKey, $"'{file}' cannot be read: {e.Message}");
+                return null;
+            }
+        }
+
+        return string.IsNullOrEmpty(fromEnvironment) ? null : new Secret(fromEnvironment);
     }
 
     private static MonitorOptions ReadMonitor(SectionReader section, string defaultStateDir)

@@ -14,6 +14,7 @@ public sealed class EmailOptions
 {
     public const string SectionName = "email";
     public const int DefaultPort = 587;
+    public const string PasswordEnvironmentVariable = "TRAFFIC_MONITOR_SMTP_PASSWORD";
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     public required string SmtpServer { get; init; }
@@ -31,4 +32,7 @@ public sealed class EmailOptions
     public EmailSecurity Security { get; init; } = EmailSecurity.Auto;
 
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary>A PEM file of CA certificates trusted in addition to the system's (a private CA); validation stays on.</summary>
+    public string? CaFile { get; init; }
 }

@@ -21,9 +21,9 @@ public static class SettingsAdvisor
                 warnings.Add($"email.recipients: {recipient} is a placeholder address: set the admin's address");
             }
         }
-        else
+        else if (settings.Webhooks.Count == 0 && settings.Telegram is null)
         {
-            warnings.Add("email: no section, so alerts only go to the log: add an email section to be told");
+            warnings.Add("no notification channel (email, webhooks, telegram), so alerts only go to the log: add one to be told");
         }
 
         var delay = settings.Shutdown.Delay;

@@ -26,11 +26,47 @@ public static class SettingsPrinter
             Line(text, 1, "sender", e.Sender);
             Line(text, 1, "recipients", $"[{string.Join(", ", e.Recipients)}]");
             Line(text, 1, "timeout", DurationParser.Format(e.Timeout));
+            Line(text, 1, "ca_file", e.CaFile ?? "(none: the system's trusted CAs)");
         }
         else
         {
-            text.AppendLine("email: (none: alerts go to the log only)");
+            text.AppendLine("email: (none)");
         }
+
+        if (settings.Webhooks.Count > 0)
+        {
+            text.AppendLine("webhooks:");
+            foreach (var w in settings.Webhooks)
+            {
+                text.Append("  - url: ").AppendLine(w.DisplayUrl);
+                Line(text, 2, "format", w.Format.ToString().ToLowerInvariant());
+                Line(text, 2, "headers", w.Headers.Count == 0 ? "(none)" : $"{{{string.Join(", ", w.Headers.Select(h => $"{h.Key}: {h.Value}"))}}}");
+                Line(text, 2, "timeout", DurationParser.Format(w.Timeout));
+            }
+        }
+        else
+        {
+            text.AppendLine("webhooks: (none)");
+        }
+
+        if (settings.Telegram is { } tg)
+        {
+            text.AppendLine("telegram:");
+            Line(text, 1, "bot_token", tg.BotToken.ToString());
+            Line(text, 1, "chat_id", tg.ChatId);
+            Line(text, 1, "api_url", tg.ApiUrl.ToString());
+            Line(text, 1, "timeout", DurationParser.Format(tg.Timeout));
+        }
+        else
+        {
+            text.AppendLine("telegram: (none)");
+        }
+
+        var n = settings.Notifications;
+        text.AppendLine("notifications:");
+        Line(text, 1, "expire", DurationParser.Format(n.Expire));
+        Line(text, 1, "degraded_after", $"{n.DegradedAfter.ToString(CultureInfo.InvariantCulture)}   # failed checks in a row");
+        Line(text, 1, "daily_report", n.DailyReport is { } at ? at.ToString("HH:mm", CultureInfo.InvariantCulture) : "(none)");
 
         var m = settings.Monitor;
         text.AppendLine("monitor:");

@@ -10,6 +10,14 @@ public sealed class TrafficMonitorSettings
     /// <summary>Null when the file has no <c>email</c> section.</summary>
     public EmailOptions? Email { get; init; }
 
+    /// <summary>Empty when the file has no <c>webhooks</c> list.</summary>
+    public IReadOnlyList<WebhookOptions> Webhooks { get; init; } = [];
+
+    /// <summary>Null when the file has no <c>telegram</c> section.</summary>
+    public TelegramOptions? Telegram { get; init; }
+
+    public NotificationsOptions Notifications { get; init; } = new();
+
     public required MonitorOptions Monitor { get; init; }
 
     public required VnStatOptions VnStat { get; init; }

@@ -199,6 +199,55 @@ internal sealed class SectionReader
         }
     }
 
+    /// <summary>A list of sections (<c>- key: value</c> items), each read at the path <c>key[i]</c>.</summary>
+    public IReadOnlyList<SectionReader>? SectionList(string key)
+    {
+        var node = Find(key);
+        switch (node)
+        {
+            case null:
+                return null;
+            case YamlScalarNode scalar when IsNull(scalar):
+                return null;
+            case YamlSequenceNode sequence:
+                return sequence.Children.Select((item, i) => new SectionReader(item, $"{KeyPath(key)}[{i}]", _problems)).ToList();
+            default:
+                AddProblem(node, KeyPath(key), "must be a list of sections (- key: value items)");
+                return null;
+        }
+    }
+
+    /// <summary>A section of text values (<c>Name: value</c> lines), in file order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? StringMap(string key)
+    {
+        var node = Find(key);
+        switch (node)
+        {
+            case null:
+                return null;
+            case YamlScalarNode scalar when IsNull(scalar):
+                return null;
+            case YamlMappingNode mapping:
+                var items = new List<KeyValuePair<string, string>>();
+                foreach (var (keyNode, valueNode) in mapping.Children)
+                {
+                    if (keyNode is YamlScalarNode { Value: { Length: > 0 } name } && valueNode is YamlScalarNode { Value: { } value })
+                    {
+                        items.Add(new(name, value));
+                    }
+                    else
+                    {
+                        AddProblem(valueNode, $"{KeyPath(key)}.{keyNode}", "must be a text value");
+                    }
+                }
+
+                return items;
+            default:
+                AddProblem(node, KeyPath(key), "must be a section of name: value lines");
+                return null;
+        }
+    }
+
     /// <summary>Whether the key holds a plain scalar rather than a list (for keys where that matters).</summary>
     public bool IsScalar(string key) => Find(key) is YamlScalarNode;
 
