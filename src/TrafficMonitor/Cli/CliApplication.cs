@@ -12,7 +12,7 @@ using TrafficMonitor.Status;
 namespace TrafficMonitor.Cli;
 
 /// <summary>
-/// The command line: <c>traffic-monitor [run] [--once] [--dry-run]</c>, <c>status [--json]</c>, <c>check-config</c>,
+/// The command line: <c>traffic-monitor [run] [--once] [--dry-run]</c>, <c>status [--json]</c>, <c>check-config</c>, <c>test-notify</c>,
 /// each with <c>--config</c> and <c>--log-level</c>. A user's mistake ends in a message and an exit code, never a stack trace.
 /// </summary>
 public sealed class CliApplication(TextWriter output, TextWriter error, Func<string, string?> getEnvironment, Action<IServiceCollection>? configureServices = null)
@@ -90,6 +90,10 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         var checkConfig = new Command("check-config", "Validate the settings and print the effective values, secrets masked");
         checkConfig.SetAction(CheckConfigAsync);
         root.Subcommands.Add(checkConfig);
+
+        var testNotify = new Command("test-notify", "Send a test message through every configured channel and print each result");
+        testNotify.SetAction(TestNotifyAsync);
+        root.Subcommands.Add(testNotify);
         return root;
     }
 
@@ -195,12 +199,50 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         return ExitCodes.Success;
     }
 
+    private async Task<int> TestNotifyAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var level = parse.GetValue(_logLevel);
+        using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(level));
+        var settings = await LoadSettingsAsync(parse, startupLogs.CreateLogger("TrafficMonitor"), logLoaded: false).ConfigureAwait(false);
+        if (settings is null)
+        {
+            return ExitCodes.Config;
+        }
+
+        // A dry run keeps the outbox in memory: a test message is sent once, now, and never queued.
+        await using var services = BuildServices(settings, new RunMode(DryRun: true), level);
+        var dispatcher = services.GetRequiredService<Notifications.NotificationDispatcher>();
+        if (dispatcher.Channels.Count == 0)
+        {
+            await error.WriteLineAsync("traffic-monitor: no notification channel is configured: add an email, webhooks or telegram section").ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+
+        var notification = Notifications.MessageComposer.Test(Environment.MachineName, null, services.GetRequiredService<TimeProvider>().GetUtcNow());
+        var report = await dispatcher.SendNowAsync(notification, cancellationToken).ConfigureAwait(false);
+        foreach (var result in report.Results)
+        {
+            await output.WriteLineAsync(result.Succeeded
+                ? $"ok      {result.Channel}"
+                : $"FAILED  {result.Channel}: {result.Error}{(result.Rejected ? " (a configuration problem)" : string.Empty)}").ConfigureAwait(false);
+        }
+
+        var failed = report.Results.Where(r => !r.Succeeded).Select(r => r.Channel).ToList();
+        if (failed.Count > 0)
+        {
+            await error.WriteLineAsync($"traffic-monitor: {failed.Count} of {report.Results.Count} channel(s) failed: {string.Join(", ", failed)}").ConfigureAwait(false);
+            return ExitCodes.NotificationFailed;
+        }
+
+        return ExitCodes.Success;
+    }
+
     private async Task<TrafficMonitorSettings?> LoadSettingsAsync(ParseResult parse, ILogger logger, bool logLoaded = true)
     {
         try
         {
             var (path, origin) = ConfigLocator.Locate(parse.GetValue(_config), getEnvironment);
-            var settings = ConfigLoader.Load(path, StateDirectory.Default());
+            var settings = ConfigLoader.Load(path, StateDirectory.Default(), getEnvironment);
             if (logLoaded)
             {
                 CliLog.SettingsLoaded(logger, path, origin);
@@ -229,10 +271,13 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         return services.BuildServiceProvider();
     }
 
-    /// <summary>How long a stop request waits for the check in progress: usage read, two notifications and the action, with room to spare.</summary>
+    /// <summary>How long a stop request waits for the check in progress: usage read, two delivery rounds and the action, with room to spare.</summary>
     private static TimeSpan LongestCheck(TrafficMonitorSettings settings)
     {
-        var notification = (settings.Email?.Timeout ?? TimeSpan.Zero) + TimeSpan.FromSeconds(1);
+        var timeouts = settings.Webhooks.Select(w => w.Timeout)
+            .Append(settings.Email?.Timeout ?? TimeSpan.Zero)
+            .Append(settings.Telegram?.Timeout ?? TimeSpan.Zero);
+        var notification = timeouts.Max() + TimeSpan.FromSeconds(1);
         return Configuration.VnStatOptions.CommandTimeout + (2 * notification) + Actions.ShutdownAction.CommandTimeout + TimeSpan.FromSeconds(10);
     }
 }

@@ -17,6 +17,9 @@ public static class ExitCodes
     /// <summary>EX_SOFTWARE: a bug; the log has the details.</summary>
     public const int Software = 70;
 
+    /// <summary>EX_TEMPFAIL: test-notify could not deliver through at least one channel.</summary>
+    public const int NotificationFailed = 75;
+
     /// <summary>EX_CANTCREAT: the state file cannot be read or written.</summary>
     public const int StateUnavailable = 73;
 

@@ -6,6 +6,8 @@ using TrafficMonitor.Configuration;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.Notifications;
 using TrafficMonitor.Notifications.Email;
+using TrafficMonitor.Notifications.Http;
+using TrafficMonitor.Notifications.Outbox;
 using TrafficMonitor.Platform;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
@@ -33,14 +35,44 @@ public static class ServiceRegistration
         services.AddSingleton(sp => new StateStore(
             settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StateStore>>()));
 
-        if (settings.Email is { } email)
-        {
-            services.AddSingleton<INotificationChannel>(new EmailChannel(email));
-        }
+        services.AddSingleton(settings.Notifications);
+        services.AddSingleton(sp => new OutboxStore(
+            settings.Monitor.StateDir, persist: !runMode.DryRun, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OutboxStore>>()));
+        AddNotificationChannels(services, settings);
 
         services.AddSingleton<NotificationDispatcher>();
         services.AddSingleton<ShutdownAction>();
         services.AddSingleton<QuotaCheck>();
         return services;
+    }
+
+    private static void AddNotificationChannels(IServiceCollection services, TrafficMonitorSettings settings)
+    {
+        if (settings.Email is { } email)
+        {
+            services.AddSingleton<INotificationChannel>(new EmailChannel(email));
+        }
+
+        if (settings.Webhooks.Count == 0 && settings.Telegram is null)
+        {
+            return;
+        }
+
+        // One client for every HTTP channel; each request is bounded by its channel's timeout instead of the client's.
+        services.TryAddSingleton(_ =>
+        {
+            var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+            client.DefaultRequestHeaders.UserAgent.ParseAdd("traffic-monitor");
+            return client;
+        });
+        foreach (var webhook in settings.Webhooks)
+        {
+            services.AddSingleton<INotificationChannel>(sp => new WebhookChannel(webhook, sp.GetRequiredService<HttpClient>(), sp.GetRequiredService<TimeProvider>()));
+        }
+
+        if (settings.Telegram is { } telegram)
+        {
+            services.AddSingleton<INotificationChannel>(sp => new TelegramChannel(telegram, sp.GetRequiredService<HttpClient>(), sp.GetRequiredService<TimeProvider>()));
+        }
     }
 }

@@ -51,6 +51,15 @@ public sealed partial class QuotaCheck(
         catch (UsageUnavailableException e)
         {
             LogUsageUnavailable(usageSource.Name, e.Message);
+            try
+            {
+                await RecordUsageFailureAsync(e.Message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StateException stateError)
+            {
+                LogStateUnavailable(stateError.Message);
+            }
+
             return new CheckResult(CheckOutcome.UsageUnavailable);
         }
 
@@ -65,20 +74,40 @@ public sealed partial class QuotaCheck(
         }
     }
 
+    /// <summary>Counts a check that could not read usage; after notifications.degraded_after in a row, the admin is told.</summary>
+    private async Task RecordUsageFailureAsync(string reason, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        _state ??= stateStore.Load();
+        var state = _state with { UsageFailures = _state.UsageFailures + 1, UsageFailingSince = _state.UsageFailingSince ?? now };
+        if (state.UsageFailures >= settings.Notifications.DegradedAfter && !state.DegradedNotified)
+        {
+            dispatcher.Enqueue(MessageComposer.MonitoringDegraded(Environment.MachineName, state.UsageFailures, state.UsageFailingSince!.Value, reason, runMode.DryRun, now));
+            state = state with { DegradedNotified = true };
+        }
+
+        _state = state;
+        Save(state);
+        // Notifications queued earlier still go out while usage is unreadable.
+        await dispatcher.DeliverPendingAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<CheckResult> EvaluateAsync(UsageReading reading, BillingPeriod period, CancellationToken cancellationToken)
     {
         var thresholds = settings.Thresholds;
         var counted = reading.Counted(settings.Monitor.Count);
         var now = timeProvider.GetUtcNow();
         _state ??= stateStore.Load();
-        var decision = QuotaPolicy.Evaluate(new QuotaInputs(thresholds, settings.Shutdown, period, counted, _state, now, _processInstance));
-        var state = decision.State;
+        var previous = _state;
+        var decision = QuotaPolicy.Evaluate(new QuotaInputs(thresholds, settings.Shutdown, period, counted, previous, now, _processInstance));
+        var state = decision.State.WithMonitoringFrom(previous);
+        var snapshot = Snapshot(reading, counted);
         if (decision.NewPeriodStarted)
         {
             LogNewPeriod(period);
+            dispatcher.Enqueue(MessageComposer.NewPeriod(snapshot, previous.LastCountedBytes, runMode.DryRun, now));
         }
 
-        var snapshot = Snapshot(reading, counted);
         // The first check's usage is worth an information line; after that, once a minute, only at debug level.
         if (_checks++ == 0)
         {
@@ -89,31 +118,49 @@ public sealed partial class QuotaCheck(
             LogUsage(new UsageSummary(snapshot, reading));
         }
 
+        if (previous.DegradedNotified)
+        {
+            dispatcher.Enqueue(MessageComposer.MonitoringRecovered(snapshot, previous.UsageFailingSince ?? now, runMode.DryRun, now));
+        }
+
+        state = state with { UsageFailures = 0, UsageFailingSince = null, DegradedNotified = false };
+
+        // Queuing is the moment a stage counts as notified: delivery, retries and expiry are the outbox's job.
         if (decision.NotifyCritical)
         {
-            var report = await dispatcher.SendAsync(
-                MessageComposer.CriticalReached(snapshot, shutdownAction.Description, runMode.DryRun, now), cancellationToken).ConfigureAwait(false);
-            if (report.Delivered)
-            {
-                // The critical message carries the numbers, so it stands for any stage crossed at the same check.
-                state = state with { CriticalNotified = true, HighestStageNotified = Math.Max(state.HighestStageNotified, decision.StageToNotify ?? 0) };
-            }
+            dispatcher.Enqueue(MessageComposer.CriticalReached(snapshot, shutdownAction.Description, runMode.DryRun, now));
+            // The critical message carries the numbers, so it stands for any stage crossed at the same check.
+            state = state with { CriticalNotified = true, HighestStageNotified = Math.Max(state.HighestStageNotified, decision.StageToNotify ?? 0) };
         }
         else if (decision.StageToNotify is { } stage)
         {
-            var report = await dispatcher.SendAsync(
-                MessageComposer.StageReached(snapshot, stage, shutdownAction.Description, runMode.DryRun, now), cancellationToken).ConfigureAwait(false);
-            if (report.Delivered)
-            {
-                state = state with { HighestStageNotified = stage };
-            }
+            dispatcher.Enqueue(MessageComposer.StageReached(snapshot, stage, shutdownAction.Description, runMode.DryRun, now));
+            state = state with { HighestStageNotified = stage };
         }
+
+        (state, var reportDue) = DailyReportSchedule.Evaluate(
+            state, previous, decision.NewPeriodStarted, counted, timeProvider.GetLocalNow(), settings.Notifications.DailyReport);
+        if (reportDue)
+        {
+            dispatcher.Enqueue(MessageComposer.DailyReport(
+                snapshot, DateOnly.FromDateTime(timeProvider.GetLocalNow().DateTime), state.YesterdayBytes, runMode.DryRun, now));
+        }
+
+        // Recorded before anything is sent, so a crash while sending never forgets a decision (queued ids are not queued twice).
+        _state = state with { LastCheckAt = now, LastCountedBytes = counted };
+        Save(_state);
+
+        // Each channel is bounded by its timeout, so this delays the critical action by at most the longest one.
+        await dispatcher.DeliverPendingAsync(cancellationToken).ConfigureAwait(false);
 
         var outcome = CheckOutcome.Completed;
         switch (decision.Action)
         {
             case ActionVerdict.Run:
-                (state, outcome) = await RunActionAsync(state, snapshot, now, cancellationToken).ConfigureAwait(false);
+                (state, outcome) = await RunActionAsync(_state, snapshot, now, cancellationToken).ConfigureAwait(false);
+                _state = state;
+                Save(_state);
+                await dispatcher.DeliverPendingAsync(cancellationToken).ConfigureAwait(false);
                 break;
             case ActionVerdict.DeferredAfterRestart when !_deferralLogged:
                 _deferralLogged = true;
@@ -121,13 +168,15 @@ public sealed partial class QuotaCheck(
                 break;
         }
 
-        _state = state with { LastCheckAt = now, LastCountedBytes = counted };
+        return new CheckResult(outcome, reading, decision with { State = _state });
+    }
+
+    private void Save(MonitorState state)
+    {
         if (!runMode.DryRun)
         {
-            stateStore.Save(_state);
+            stateStore.Save(state);
         }
-
-        return new CheckResult(outcome, reading, decision with { State = _state });
     }
 
     private async Task<(MonitorState State, CheckOutcome Outcome)> RunActionAsync(
@@ -152,14 +201,16 @@ public sealed partial class QuotaCheck(
         if (result.Succeeded)
         {
             LogActionSucceeded(command);
-            return (state with { ActionLastRunAt = now, ActionRunBy = _processInstance, ActionRuns = state.ActionRuns + 1, ActionFailures = 0 }, CheckOutcome.Completed);
+            state = state with { ActionLastRunAt = now, ActionRunBy = _processInstance, ActionRuns = state.ActionRuns + 1, ActionFailures = 0 };
+            dispatcher.Enqueue(MessageComposer.ActionRun(snapshot, shutdownAction.Description, state.ActionRuns, runMode.DryRun, now));
+            return (state, CheckOutcome.Completed);
         }
 
         LogActionFailed(result.Error!);
         state = state with { ActionFailures = state.ActionFailures + 1 };
         if (state.ActionFailures == 1)
         {
-            await dispatcher.SendAsync(MessageComposer.ActionFailed(snapshot, command, result.Error!, runMode.DryRun, now), cancellationToken).ConfigureAwait(false);
+            dispatcher.Enqueue(MessageComposer.ActionFailed(snapshot, command, result.Error!, runMode.DryRun, now));
         }
 
         return (state, CheckOutcome.ActionFailed);
@@ -179,7 +230,10 @@ public sealed partial class QuotaCheck(
             thresholds.CriticalBytes,
             QuotaPolicy.PercentUsed(thresholds, counted),
             QuotaPolicy.NextStage(thresholds, counted),
-            thresholds.Units);
+            thresholds.Units)
+        {
+            IntervalBytes = thresholds.Interval.Bytes,
+        };
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error,

@@ -20,7 +20,8 @@ public static class MessageComposer
             .AppendLine()
             .AppendLine("Nothing to do yet; if this is more traffic than expected, find what is sending it (e.g. vnstat -l, iftop).")
             .Append(DryRunNote(dryRun));
-        return new Notification(NotificationKind.StageReached, subject, body.ToString(), snapshot, stageBytes, dryRun, now);
+        return Create(Id(dryRun, $"stage-{PeriodKey(snapshot)}-{stageBytes.ToString(CultureInfo.InvariantCulture)}"),
+            NotificationKind.StageReached, subject, body, snapshot, stageBytes, dryRun, now);
     }
 
     public static Notification CriticalReached(QuotaSnapshot snapshot, string criticalAction, bool dryRun, DateTimeOffset now)
@@ -34,7 +35,20 @@ public static class MessageComposer
             .AppendLine()
             .AppendLine("To keep the server up, cancel a pending shutdown (shutdown -c) and raise thresholds.total_limit or set actions.shutdown.enabled: false.")
             .Append(DryRunNote(dryRun));
-        return new Notification(NotificationKind.CriticalReached, subject, body.ToString(), snapshot, null, dryRun, now);
+        return Create(Id(dryRun, $"critical-{PeriodKey(snapshot)}"), NotificationKind.CriticalReached, subject, body, snapshot, null, dryRun, now);
+    }
+
+    public static Notification ActionRun(QuotaSnapshot snapshot, string action, int run, bool dryRun, DateTimeOffset now)
+    {
+        var subject = $"{Prefix(dryRun)}{snapshot.HostName}: the critical action ran ({action})";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} is over the critical point of its traffic quota, so the critical action ran: {action}.")
+            .AppendLine()
+            .Append(Facts(snapshot))
+            .AppendLine("To undo it: cancel a pending shutdown (shutdown -c) or start the server again, then raise thresholds.total_limit or set actions.shutdown.enabled: false.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"action-run-{PeriodKey(snapshot)}-{run.ToString(CultureInfo.InvariantCulture)}"),
+            NotificationKind.ActionRun, subject, body, snapshot, null, dryRun, now);
     }
 
     public static Notification ActionFailed(QuotaSnapshot snapshot, string action, string error, bool dryRun, DateTimeOffset now)
@@ -47,7 +61,81 @@ public static class MessageComposer
             .Append(Facts(snapshot))
             .AppendLine("It is retried at every check. Fix the command (actions.shutdown.command) or act by hand.")
             .Append(DryRunNote(dryRun));
-        return new Notification(NotificationKind.ActionFailed, subject, body.ToString(), snapshot, null, dryRun, now);
+        return Create(Id(dryRun, $"action-failed-{Stamp(now)}"), NotificationKind.ActionFailed, subject, body, snapshot, null, dryRun, now);
+    }
+
+    public static Notification MonitoringDegraded(string hostName, int failedChecks, DateTimeOffset since, string reason, bool dryRun, DateTimeOffset now)
+    {
+        var subject = $"{Prefix(dryRun)}{hostName}: traffic monitoring is not working";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"{hostName} could not read its traffic usage for {failedChecks} checks in a row (since {since:yyyy-MM-dd HH:mm} UTC):")
+            .AppendLine(reason)
+            .AppendLine()
+            .AppendLine("Until it can, no alert is sent and the critical action cannot run. Check vnStat (systemctl status vnstat; vnstat --json m)")
+            .AppendLine("and the monitor's log (journalctl -u traffic-monitor). You are told when it works again.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"degraded-{Stamp(since)}"), NotificationKind.MonitoringDegraded, subject, body, null, null, dryRun, now, hostName);
+    }
+
+    public static Notification MonitoringRecovered(QuotaSnapshot snapshot, DateTimeOffset since, bool dryRun, DateTimeOffset now)
+    {
+        var subject = $"{Prefix(dryRun)}{snapshot.HostName}: traffic monitoring works again";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} reads its traffic usage again (it could not from {since:yyyy-MM-dd HH:mm} UTC).")
+            .AppendLine()
+            .Append(Facts(snapshot))
+            .AppendLine("Nothing to do; alerts and the critical action work again.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"recovered-{Stamp(since)}"), NotificationKind.MonitoringRecovered, subject, body, snapshot, null, dryRun, now);
+    }
+
+    public static Notification NewPeriod(QuotaSnapshot snapshot, long? previousPeriodBytes, bool dryRun, DateTimeOffset now)
+    {
+        var subject = $"{Prefix(dryRun)}{snapshot.HostName}: a new billing period started ({snapshot.Period})";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} started a new billing period: {snapshot.Period}. Every alert stage is armed again.");
+        if (previousPeriodBytes is { } previous)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"The last period ended with {Size(previous, snapshot)} used of {Size(snapshot.LimitBytes, snapshot)}.");
+        }
+
+        body.AppendLine()
+            .Append(Facts(snapshot))
+            .AppendLine("Nothing to do. If the server was shut down by the critical action, it may run normally again.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"period-{PeriodKey(snapshot)}"), NotificationKind.NewPeriod, subject, body, snapshot, null, dryRun, now);
+    }
+
+    public static Notification DailyReport(QuotaSnapshot snapshot, DateOnly day, long? yesterdayBytes, bool dryRun, DateTimeOffset now)
+    {
+        var subject = $"{Prefix(dryRun)}{snapshot.HostName}: {Size(snapshot.UsedBytes, snapshot)} used ({Percent(snapshot)}) of {Size(snapshot.LimitBytes, snapshot)}, daily report";
+        var yesterday = yesterdayBytes is { } y ? Size(y, snapshot) : "unknown (the monitor did not run all of yesterday)";
+        var daysLeft = snapshot.Period.End.DayNumber - day.DayNumber;
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"Daily report for {snapshot.HostName}, {day:yyyy-MM-dd}.")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Yesterday: {yesterday}")
+            .Append(Facts(snapshot))
+            .AppendLine(CultureInfo.InvariantCulture, $"Days left in the period: {daysLeft.ToString(CultureInfo.InvariantCulture)}")
+            .AppendLine()
+            .AppendLine("Nothing to do. To stop these reports, remove notifications.daily_report.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"daily-{day:yyyyMMdd}"), NotificationKind.DailyReport, subject, body, snapshot, null, dryRun, now);
+    }
+
+    public static Notification Test(string hostName, QuotaSnapshot? snapshot, DateTimeOffset now)
+    {
+        var subject = $"{Tag} {hostName}: test message";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"This is a test from traffic-monitor on {hostName} (traffic-monitor test-notify).")
+            .AppendLine("If you can read it, this channel works: alerts will reach you here.")
+            .AppendLine();
+        if (snapshot is not null)
+        {
+            body.Append(Facts(snapshot));
+        }
+
+        return Create($"test-{now:yyyyMMddTHHmmssfff}", NotificationKind.Test, subject, body, snapshot, null, false, now, hostName);
     }
 
     public static string Size(long bytes, QuotaSnapshot snapshot) => ByteSize.Format(bytes, snapshot.Units);
@@ -70,7 +158,18 @@ public static class MessageComposer
             .ToString();
     }
 
-    private static string Percent(QuotaSnapshot s) => string.Create(CultureInfo.InvariantCulture, $"{s.Percent:0.##}%");
+    private static Notification Create(
+        string id, NotificationKind kind, string subject, StringBuilder body, QuotaSnapshot? snapshot, long? stage, bool dryRun, DateTimeOffset now, string? hostName = null) =>
+        new(id, kind, subject, body.ToString(), hostName ?? snapshot!.HostName, snapshot, stage, dryRun, now);
+
+    // Ids name the event, not the moment: the same stage of the same period is the same notification.
+    private static string Id(bool dryRun, string id) => dryRun ? "dry-run-" + id : id;
+
+    private static string PeriodKey(QuotaSnapshot snapshot) => snapshot.Period.Start.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMddTHHmmss", CultureInfo.InvariantCulture);
+
+    public static string Percent(QuotaSnapshot s) => string.Create(CultureInfo.InvariantCulture, $"{s.Percent:0.##}%");
 
     private static string Prefix(bool dryRun) => dryRun ? $"{Tag} [DRY RUN] " : $"{Tag} ";
 

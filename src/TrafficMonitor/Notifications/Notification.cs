@@ -1,13 +1,21 @@
+using System.Text.Json.Serialization;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Quota;
 
 namespace TrafficMonitor.Notifications;
 
+[JsonConverter(typeof(JsonStringEnumConverter<NotificationKind>))]
 public enum NotificationKind
 {
     StageReached,
     CriticalReached,
+    ActionRun,
     ActionFailed,
+    MonitoringDegraded,
+    MonitoringRecovered,
+    NewPeriod,
+    DailyReport,
+    Test,
 }
 
 /// <summary>The numbers every message is built from (byte counts exact, as integers).</summary>
@@ -22,14 +30,41 @@ public sealed record QuotaSnapshot(
     long CriticalBytes,
     decimal Percent,
     long? NextStageBytes,
-    SizeUnits Units);
+    SizeUnits Units)
+{
+    /// <summary>The alert step, so a message can draw every stage; 0 when unknown.</summary>
+    public long IntervalBytes { get; init; }
+}
 
-/// <summary>One message to deliver through every configured channel.</summary>
+/// <summary>
+/// One message to deliver through every configured channel. <see cref="Id"/> is stable for one event (a stage of a
+/// period, say): channels derive their Message-ID / idempotency key from it, and the outbox never queues an id twice.
+/// </summary>
 public sealed record Notification(
+    string Id,
     NotificationKind Kind,
     string Subject,
     string Body,
-    QuotaSnapshot Snapshot,
+    string HostName,
+    QuotaSnapshot? Snapshot,
     long? StageBytes,
     bool DryRun,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>Delivered before others of the same check (the critical action waits for them).</summary>
+    public bool Urgent => Kind is NotificationKind.CriticalReached or NotificationKind.ActionFailed;
+
+    /// <summary>The event's name in payloads: stage_reached, critical_reached, …</summary>
+    public string EventName => Kind switch
+    {
+        NotificationKind.StageReached => "stage_reached",
+        NotificationKind.CriticalReached => "critical_reached",
+        NotificationKind.ActionRun => "action_run",
+        NotificationKind.ActionFailed => "action_failed",
+        NotificationKind.MonitoringDegraded => "monitoring_degraded",
+        NotificationKind.MonitoringRecovered => "monitoring_recovered",
+        NotificationKind.NewPeriod => "new_period",
+        NotificationKind.DailyReport => "daily_report",
+        _ => "test",
+    };
+}

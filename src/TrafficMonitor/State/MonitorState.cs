@@ -35,5 +35,38 @@ public sealed record MonitorState
 
     public long? LastCountedBytes { get; init; }
 
+    /// <summary>Checks in a row that could not read usage; reset by the first that can.</summary>
+    public int UsageFailures { get; init; }
+
+    public DateTimeOffset? UsageFailingSince { get; init; }
+
+    /// <summary>"Monitoring degraded" was queued, so "recovered" follows when usage can be read again.</summary>
+    public bool DegradedNotified { get; init; }
+
+    /// <summary>The local day of <see cref="DayMarkBytes"/>: usage counted at that day's first check, to tell a day's usage.</summary>
+    public DateOnly? DayMarkDate { get; init; }
+
+    public long? DayMarkBytes { get; init; }
+
+    /// <summary>Usage between the first checks of yesterday and today; null when the monitor did not see both.</summary>
+    public long? YesterdayBytes { get; init; }
+
+    public DateOnly? LastDailyReport { get; init; }
+
+    /// <summary>
+    /// Keeps what is about the monitor rather than the period (usage failures, daily marks) when the policy starts a
+    /// period afresh.
+    /// </summary>
+    public MonitorState WithMonitoringFrom(MonitorState previous) => this with
+    {
+        UsageFailures = previous.UsageFailures,
+        UsageFailingSince = previous.UsageFailingSince,
+        DegradedNotified = previous.DegradedNotified,
+        DayMarkDate = previous.DayMarkDate,
+        DayMarkBytes = previous.DayMarkBytes,
+        YesterdayBytes = previous.YesterdayBytes,
+        LastDailyReport = previous.LastDailyReport,
+    };
+
     public static MonitorState ForPeriod(DateOnly periodStart) => new() { PeriodStart = periodStart };
 }

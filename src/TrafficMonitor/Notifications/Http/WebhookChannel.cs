@@ -1,0 +1,61 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using TrafficMonitor.Configuration;
+
+namespace TrafficMonitor.Notifications.Http;
+
+/// <summary>POSTs each notification to a webhook in its <c>format</c>, with an Idempotency-Key stable per notification.</summary>
+public sealed class WebhookChannel(WebhookOptions options, HttpClient client, TimeProvider timeProvider) : INotificationChannel
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    private readonly string[] _secrets = [options.Url.Reveal(), .. options.Headers.Values.Select(v => v.Reveal())];
+
+    /// <summary>Derived from the URL, so reordering the list keeps every webhook's outbox history.</summary>
+    public string Id { get; } = "webhook-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.Url.Reveal())))[..12];
+
+    public string Name => $"webhook {options.Format.ToString().ToLowerInvariant()} ({options.DisplayUrl})";
+
+    public TimeSpan Timeout => options.Timeout;
+
+    public async Task SendAsync(Notification notification, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, options.Url.Reveal());
+        if (options.Format == WebhookFormat.Ntfy)
+        {
+            var (body, headers) = WebhookPayloads.Ntfy(notification);
+            request.Content = new StringContent(body, Encoding.UTF8, "text/plain");
+            foreach (var (name, value) in headers)
+            {
+                // HTTP headers are ASCII; ntfy decodes RFC 2047 encoded words for anything else.
+                request.Headers.TryAddWithoutValidation(name, Ascii(value));
+            }
+        }
+        else
+        {
+            var json = options.Format switch
+            {
+                WebhookFormat.Discord => WebhookPayloads.Discord(notification),
+                WebhookFormat.Slack => WebhookPayloads.Slack(notification),
+                _ => WebhookPayloads.Json(notification),
+            };
+            request.Content = new StringContent(json, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+        }
+
+        request.Headers.TryAddWithoutValidation(IdempotencyHeader, $"{notification.Id}.{Id}");
+        foreach (var (name, value) in options.Headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value.Reveal()))
+            {
+                request.Content.Headers.Remove(name);
+                request.Content.Headers.TryAddWithoutValidation(name, value.Reveal());
+            }
+        }
+
+        await HttpDelivery.SendAsync(client, request, Name, _secrets, timeProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Ascii(string value) =>
+        value.All(char.IsAscii) ? value : $"=?UTF-8?B?{Convert.ToBase64String(Encoding.UTF8.GetBytes(value))}?=";
+}
