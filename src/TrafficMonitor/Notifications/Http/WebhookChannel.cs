@@ -10,7 +10,9 @@ public sealed class WebhookChannel(WebhookOptions options, HttpClient client, Ti
 {
     public const string IdempotencyHeader = "Idempotency-Key";
 
-    private readonly string[] _secrets = [options.Url.Reveal(), .. options.Headers.Values.Select(v => v.Reveal())];
+    // A server may echo the path back (where tokens live), not only the whole URL.
+    private readonly string[] _secrets =
+        [options.Url.Reveal(), new Uri(options.Url.Reveal()).PathAndQuery.TrimEnd('/'), .. options.Headers.Values.Select(v => v.Reveal())];
 
     /// <summary>Derived from the URL, so reordering the list keeps every webhook's outbox history.</summary>
     public string Id { get; } = "webhook-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.Url.Reveal())))[..12];
