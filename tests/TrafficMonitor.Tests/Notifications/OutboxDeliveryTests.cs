@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
+using TrafficMonitor.Configuration;
+using TrafficMonitor.Notifications;
+using TrafficMonitor.Notifications.Http;
+using TrafficMonitor.Notifications.Outbox;
+using TrafficMonitor.Tests.Components;
+
+namespace TrafficMonitor.Tests.Notifications;
+
+public sealed class OutboxDeliveryTests : IDisposable
+{
+    private readonly TempDirectory _stateDir = new();
+    private readonly WebhookServer _server = new();
+    private readonly HttpClient _client = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly FakeTimeProvider _time = new(Samples.Now);
+    private readonly LogRecorder _logs = new();
+
+    public void Dispose()
+    {
+        _server.Dispose();
+        _client.Dispose();
+        _stateDir.Dispose();
+    }
+
+    [Fact]
+    public async Task DeliverPending_WebhookFailsThenRecovers_DeliversExactlyOnceWithTheSameKey()
+    {
+        _server.Answer(new Reply(500, "down"));
+        var dispatcher = CreateSut(Webhook());
+        dispatcher.Enqueue(Samples.Stage());
+
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        Assert.Single(_server.Requests);
+
+        _time.Advance(NotificationDispatcher.FirstRetryDelay);
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromHours(2));
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.Equal(_server.Requests[0].Header(WebhookChannel.IdempotencyHeader), _server.Requests[1].Header(WebhookChannel.IdempotencyHeader));
+        Assert.Equal(0, dispatcher.PendingCount);
+    }
+
+    [Fact]
+    public async Task DeliverPending_AfterARestart_SendsWhatTheLastProcessQueued()
+    {
+        _server.Answer(new Reply(503, "maintenance"));
+        var first = CreateSut(Webhook());
+        first.Enqueue(Samples.Stage());
+        await first.DeliverPendingAsync(CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var restarted = CreateSut(Webhook());
+        await restarted.DeliverPendingAsync(CancellationToken.None);
+        await restarted.DeliverPendingAsync(CancellationToken.None);
+
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.Equal(0, restarted.PendingCount);
+    }
+
+    [Fact]
+    public async Task DeliverPending_429WithRetryAfter_WaitsThatLongBeforeTheNextAttempt()
+    {
+        _server.Answer(Reply.TooManyRequests("120"));
+        var dispatcher = CreateSut(Webhook());
+        dispatcher.Enqueue(Samples.Stage());
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(119));
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        Assert.Single(_server.Requests);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.Equal(0, dispatcher.PendingCount);
+    }
+
+    [Fact]
+    public async Task DeliverPending_4xx_IsReportedAsAConfigurationProblemAndNotRetried()
+    {
+        _server.Default = new Reply(403, "forbidden");
+        var dispatcher = CreateSut(Webhook());
+        dispatcher.Enqueue(Samples.Stage());
+
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromDays(1));
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+
+        Assert.Single(_server.Requests);
+        Assert.Contains("configuration problem", _logs.Text, StringComparison.Ordinal);
+        Assert.Equal(0, dispatcher.PendingCount);
+    }
+
+    [Fact]
+    public async Task DeliverPending_NeverSucceeding_GivesUpAtExpiryAndLogsIt()
+    {
+        _server.Default = new Reply(500, "down");
+        var dispatcher = CreateSut(Webhook(), expire: TimeSpan.FromHours(3));
+        dispatcher.Enqueue(Samples.Stage());
+
+        for (var i = 0; i < 20; i++)
+        {
+            await dispatcher.DeliverPendingAsync(CancellationToken.None);
+            _time.Advance(TimeSpan.FromMinutes(15));
+        }
+
+        var attempts = _server.Requests.Count;
+        Assert.InRange(attempts, 4, 12);
+        Assert.Contains("Gave up StageReached", _logs.Text, StringComparison.Ordinal);
+        Assert.Equal(0, dispatcher.PendingCount);
+        _time.Advance(TimeSpan.FromDays(1));
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        Assert.Equal(attempts, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Enqueue_SameEventTwice_QueuesItOnceEvenAfterDelivery()
+    {
+        var dispatcher = CreateSut(Webhook());
+
+        Assert.True(dispatcher.Enqueue(Samples.Stage()));
+        Assert.False(dispatcher.Enqueue(Samples.Stage()));
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        Assert.False(CreateSut(Webhook()).Enqueue(Samples.Stage()));
+
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
+    public async Task DeliverPending_ChannelDown_TriesOnceThenSendsTheBacklogUrgentFirst()
+    {
+        _server.Answer(new Reply(502, "bad gateway"));
+        var dispatcher = CreateSut(Webhook());
+        dispatcher.Enqueue(Samples.Stage(10 * Samples.GiB));
+        dispatcher.Enqueue(Samples.Stage(20 * Samples.GiB));
+        dispatcher.Enqueue(Samples.Critical());
+
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        Assert.Single(_server.Requests);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+
+        var events = _server.Requests.Select(r => System.Text.Json.JsonDocument.Parse(r.Body).RootElement.GetProperty("event").GetString()).ToList();
+        Assert.Equal(["critical_reached", "critical_reached", "stage_reached", "stage_reached"], events);
+    }
+
+    [Fact]
+    public async Task DeliverPending_OneChannelHangs_OthersAreNotDelayedAndTheHungOneCostsItsTimeout()
+    {
+        using var hung = new WebhookServer { Default = Reply.Hung };
+        var dispatcher = CreateSut(Webhook(hung, TimeSpan.FromSeconds(2)), Webhook());
+        dispatcher.Enqueue(Samples.Critical());
+
+        var clock = Stopwatch.StartNew();
+        var delivery = dispatcher.DeliverPendingAsync(CancellationToken.None);
+        _server.WaitForRequests(1, TimeSpan.FromSeconds(5));
+        var healthyAfter = clock.Elapsed;
+        await delivery;
+
+        Assert.Single(_server.Requests);
+        Assert.True(healthyAfter < TimeSpan.FromSeconds(1.5), $"the healthy channel waited {healthyAfter}");
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(4));
+        Assert.Equal(1, dispatcher.PendingCount);
+    }
+
+    [Fact]
+    public async Task Enqueue_WritesTheOutboxAtomicallyInTheStateDirectory()
+    {
+        _server.Default = new Reply(500, "down");
+        var dispatcher = CreateSut(Webhook());
+        dispatcher.Enqueue(Samples.Stage());
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+
+        var text = await File.ReadAllTextAsync(_stateDir.Combine(OutboxStore.FileName));
+        Assert.Contains("\"status\": \"Pending\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"attempts\": 1", text, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_stateDir.Path, "*.tmp"));
+    }
+
+    private WebhookChannel Webhook(WebhookServer? server = null, TimeSpan? timeout = null) => new(
+        new WebhookOptions { Url = new Secret((server ?? _server).Url("/hook/token-abc")), Timeout = timeout ?? TimeSpan.FromSeconds(5) },
+        _client,
+        _time);
+
+    private NotificationDispatcher CreateSut(params INotificationChannel[] channels) => CreateSut(channels, null);
+
+    private NotificationDispatcher CreateSut(INotificationChannel channel, TimeSpan expire) => CreateSut([channel], expire);
+
+    private NotificationDispatcher CreateSut(INotificationChannel[] channels, TimeSpan? expire) => new(
+        channels,
+        new OutboxStore(_stateDir.Path, persist: true, _time, _logs.For<OutboxStore>()),
+        new NotificationsOptions { Expire = expire ?? NotificationsOptions.DefaultExpire },
+        _time,
+        _logs.For<NotificationDispatcher>());
+}
