@@ -26,8 +26,10 @@ class Saver:
             self.count += 1
             name = os.path.join(self.out, "%04d.eml" % self.count)
         login = session.login_data.decode() if isinstance(session.login_data, bytes) else (session.login_data or "")
+        # session.ssl is only set by STARTTLS; TLS on connect shows on the transport.
+        tls = session.ssl or server.transport.get_extra_info("ssl_object")
         head = "X-Test-Mail-From: %s\r\nX-Test-Rcpt-To: %s\r\nX-Test-Auth: %s\r\nX-Test-TLS: %s\r\n" % (
-            envelope.mail_from, ",".join(envelope.rcpt_tos), login, "yes" if session.ssl else "no")
+            envelope.mail_from, ",".join(envelope.rcpt_tos), login, "yes" if tls else "no")
         with open(name + ".tmp", "wb") as f:
             f.write(head.encode() + envelope.original_content)
         os.rename(name + ".tmp", name)
@@ -51,7 +53,8 @@ def main():
         def authenticate(server, session, envelope, mechanism, auth_data):
             ok = (isinstance(auth_data, LoginPassword)
                   and auth_data.login.decode() == args.user and auth_data.password.decode() == args.password)
-            return AuthResult(success=ok, handled=False)
+            # auth_data makes aiosmtpd record the login (session.login_data) for X-Test-Auth.
+            return AuthResult(success=ok, handled=False, auth_data=auth_data)
         kwargs.update(authenticator=authenticate, auth_required=True, auth_require_tls=False)
     context = None
     if args.tls_cert:
