@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace TrafficMonitor.Tests.Components;
 
-public sealed record SmtpServerOptions(string? User = null, string? Password = null, TlsCertificate? Tls = null, bool RequireStartTls = false, bool ImplicitTls = false);
+public sealed record SmtpServerOptions(string? User = null, string? Password = null, TlsCertificate? Tls = null, bool RequireStartTls = false, bool ImplicitTls = false, bool StallAfterData = false);
 
 /// <summary>Debian's aiosmtpd, started by the test on a free loopback port; received messages are read from disk.</summary>
 public sealed class SmtpServer : IDisposable
@@ -47,6 +47,11 @@ public sealed class SmtpServer : IDisposable
         if (options.ImplicitTls)
         {
             start.ArgumentList.Add("--implicit-tls");
+        }
+
+        if (options.StallAfterData)
+        {
+            start.ArgumentList.Add("--stall-after-data");
         }
 
         _process = Process.Start(start)!;

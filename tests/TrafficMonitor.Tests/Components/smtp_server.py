@@ -1,7 +1,8 @@
 """A real SMTP server for tests (Debian's aiosmtpd). Saves each message as NNNN.eml in --out.
 
 Prints "READY" once listening. Options: --user/--password require AUTH, --tls-cert/--tls-key offer STARTTLS
-(--require-starttls to insist) or, with --implicit-tls, TLS on connect.
+(--require-starttls to insist) or, with --implicit-tls, TLS on connect. --stall-after-data stores each message and then
+never answers the end of DATA (a server that accepted a message the client cannot know about).
 """
 import argparse
 import asyncio
@@ -16,8 +17,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Saver:
-    def __init__(self, out):
+    def __init__(self, out, stall=False):
         self.out = out
+        self.stall = stall
         self.count = 0
         self.lock = threading.Lock()
 
@@ -33,6 +35,9 @@ class Saver:
         with open(name + ".tmp", "wb") as f:
             f.write(head.encode() + envelope.original_content)
         os.rename(name + ".tmp", name)
+        if self.stall:
+            # The message is stored but the client never hears so: a crash here must not lose or duplicate it.
+            await asyncio.sleep(3600)
         return "250 OK"
 
 
@@ -46,6 +51,7 @@ def main():
     parser.add_argument("--tls-key")
     parser.add_argument("--require-starttls", action="store_true")
     parser.add_argument("--implicit-tls", action="store_true")
+    parser.add_argument("--stall-after-data", action="store_true")
     args = parser.parse_args()
 
     kwargs = {}
@@ -61,11 +67,11 @@ def main():
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(args.tls_cert, args.tls_key)
     if context and args.implicit_tls:
-        controller = Controller(Saver(args.out), hostname="127.0.0.1", port=args.port, ssl_context=context, **kwargs)
+        controller = Controller(Saver(args.out, args.stall_after_data), hostname="127.0.0.1", port=args.port, ssl_context=context, **kwargs)
     else:
         if context:
             kwargs.update(tls_context=context, require_starttls=args.require_starttls)
-        controller = Controller(Saver(args.out), hostname="127.0.0.1", port=args.port, **kwargs)
+        controller = Controller(Saver(args.out, args.stall_after_data), hostname="127.0.0.1", port=args.port, **kwargs)
     controller.start()
     print("READY", flush=True)
     stop = threading.Event()
