@@ -176,9 +176,14 @@ public static class ConfigLoader
             ok &= Require(section, "sender", "the From address, e.g. traffic-monitor@example.com");
         }
 
-        if (recipients is null || recipients.Count == 0)
+        if (recipients is null)
         {
             ok &= Require(section, "recipients", "a list of addresses to alert, e.g. [admin@example.com]");
+        }
+        else if (recipients.Count == 0)
+        {
+            section.Problem("recipients", "is empty: list at least one address to alert, e.g. [admin@example.com]");
+            ok = false;
         }
         else
         {
@@ -308,9 +313,14 @@ public static class ConfigLoader
         };
     }
 
+    /// <summary>Reports a required key as missing, unless it is present and its bad value was reported already.</summary>
     private static bool Require(SectionReader section, string key, string what)
     {
-        section.Missing(key, $"missing: {what}");
+        if (!section.Has(key))
+        {
+            section.Missing(key, $"missing: {what}");
+        }
+
         return false;
     }
 

@@ -205,7 +205,7 @@ internal sealed class SectionReader
     public void Problem(string key, string message) => AddProblem(Find(key), KeyPath(key), message);
 
     public void Missing(string key, string message) =>
-        _problems.Add(new ConfigProblem(KeyPath(key), message, LineOf(_node), ColumnOf(_node)));
+        _problems.Add(new ConfigProblem(key.Length == 0 ? Path : KeyPath(key), message, LineOf(_node), ColumnOf(_node)));
 
     public void ReportUnknownKeys(IReadOnlyDictionary<string, string>? hints = null)
     {
