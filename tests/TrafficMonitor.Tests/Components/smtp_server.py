@@ -25,7 +25,8 @@ class Saver:
         with self.lock:
             self.count += 1
             name = os.path.join(self.out, "%04d.eml" % self.count)
-        login = session.login_data.decode() if isinstance(session.login_data, bytes) else (session.login_data or "")
+        auth = getattr(session, "auth_data", None)
+        login = auth.login.decode() if isinstance(auth, LoginPassword) else ""
         head = "X-Test-Mail-From: %s\r\nX-Test-Rcpt-To: %s\r\nX-Test-Auth: %s\r\nX-Test-TLS: %s\r\n" % (
             envelope.mail_from, ",".join(envelope.rcpt_tos), login, "yes" if session.ssl else "no")
         with open(name + ".tmp", "wb") as f:
@@ -51,7 +52,7 @@ def main():
         def authenticate(server, session, envelope, mechanism, auth_data):
             ok = (isinstance(auth_data, LoginPassword)
                   and auth_data.login.decode() == args.user and auth_data.password.decode() == args.password)
-            return AuthResult(success=ok, handled=False)
+            return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
         kwargs.update(authenticator=authenticate, auth_required=True, auth_require_tls=False)
     context = None
     if args.tls_cert:
