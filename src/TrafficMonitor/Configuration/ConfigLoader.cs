@@ -48,16 +48,24 @@ public static class ConfigLoader
     {
         var problems = new List<ConfigProblem>();
         YamlNode? root = null;
+        var scanner = new Scanner(new StringReader(yaml));
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
+            stream.Load(new Parser(scanner));
             root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : null;
         }
         catch (YamlException e)
         {
             var reason = e.InnerException?.Message ?? e.Message;
             problems.Add(new ConfigProblem("(yaml)", $"syntax error: {StripMark(reason)}", (int)e.Start.Line, (int)e.Start.Column));
+            throw new ConfigException(sourcePath, problems);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet throws this instead of a YamlException on some malformed input (an unclosed [ or {).
+            var at = scanner.CurrentPosition;
+            problems.Add(new ConfigProblem("(yaml)", "syntax error: the YAML is malformed here (an unclosed [ or {, or bad indentation?)", (int)at.Line, (int)at.Column));
             throw new ConfigException(sourcePath, problems);
         }
 

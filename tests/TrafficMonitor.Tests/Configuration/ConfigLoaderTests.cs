@@ -161,6 +161,14 @@ public class ConfigLoaderTests
         Assert.Contains("line", problem.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("thresholds:\n  total_limit: [100\n  interval: 10\n")]
+    [InlineData("thresholds: {total_limit: 100\n")]
+    [InlineData("thresholds:\n\ttotal_limit: 100\n")]
+    [InlineData("- just\n- a list\n")]
+    [InlineData("just a sentence")]
+    public void Parse_MalformedYaml_IsAConfigProblemNeverACrash(string yaml) => Assert.NotEmpty(Problems(yaml));
+
     [Fact]
     public void Parse_ProblemsInValues_CarryTheirLine()
     {
