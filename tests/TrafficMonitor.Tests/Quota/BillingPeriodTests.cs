@@ -66,3 +66,25 @@ public class BillingPeriodTests
         Assert.Equal(new DateTimeOffset(2026, 10, 31, 15, 0, 0, TimeSpan.Zero), period.StartsAt(zone).ToUniversalTime());
     }
 }
+
+public class BillingPeriodClockTests
+{
+    private static readonly TimeZoneInfo Tokyo = TimeZoneInfo.CreateCustomTimeZone("UTC+9", TimeSpan.FromHours(9), "UTC+9", "UTC+9");
+
+    /// <summary>Periods follow the local calendar, as vnStat's rows do: 16:00 UTC on the 30th is already the 1st in UTC+9.</summary>
+    [Theory]
+    [InlineData("2026-11-30T14:59:59Z", 1, "2026-11-01")]
+    [InlineData("2026-11-30T15:00:00Z", 1, "2026-12-01")]
+    [InlineData("2028-02-28T15:00:00Z", 31, "2028-02-29")]
+    [InlineData("2027-02-27T15:00:00Z", 30, "2027-02-28")]
+    [InlineData("2027-02-27T14:59:00Z", 30, "2027-01-30")]
+    public void Containing_LocalNowFromTheClock_UsesTheLocalDate(string utc, int resetDay, string expectedStart)
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture));
+        time.SetLocalTimeZone(Tokyo);
+        var period = BillingPeriod.Containing(time.GetLocalNow(), resetDay);
+        Assert.Equal(DateOnly.Parse(expectedStart, System.Globalization.CultureInfo.InvariantCulture), period.Start);
+        Assert.True(period.StartsAt(time.LocalTimeZone) <= time.GetUtcNow());
+        Assert.True(period.EndsAt(time.LocalTimeZone) > time.GetUtcNow());
+    }
+}
