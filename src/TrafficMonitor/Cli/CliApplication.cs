@@ -63,8 +63,24 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
             return ExitCodes.Usage;
         }
 
-        // Signals are the host's to handle (so a check in progress can finish), not System.CommandLine's.
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }).ConfigureAwait(false);
+        try
+        {
+            // Signals are the host's to handle (so a check in progress can finish), not System.CommandLine's.
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                ProcessTerminationTimeout = null,
+                EnableDefaultExceptionHandler = false,
+            }).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Only a bug gets here; the user gets one line, and the trace only when they ask for debug output.
+            var wantsTrace = args.Any(a => a.Equals("debug", StringComparison.OrdinalIgnoreCase) || a.Equals("trace", StringComparison.OrdinalIgnoreCase));
+            await error.WriteLineAsync($"traffic-monitor: internal error: {e.Message}. This is a bug; please report it{(wantsTrace ? $":{Environment.NewLine}{e}" : " (run with --log-level debug for details)")}").ConfigureAwait(false);
+            return ExitCodes.Software;
+        }
     }
 
     private RootCommand BuildCommands()

@@ -58,16 +58,24 @@ public static class ConfigLoader
         getEnvironment ??= static _ => null;
         var problems = new List<ConfigProblem>();
         YamlNode? root = null;
+        var scanner = new Scanner(new StringReader(yaml));
         try
         {
             var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
+            stream.Load(new Parser(scanner));
             root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : null;
         }
         catch (YamlException e)
         {
             var reason = e.InnerException?.Message ?? e.Message;
             problems.Add(new ConfigProblem("(yaml)", $"syntax error: {StripMark(reason)}", (int)e.Start.Line, (int)e.Start.Column));
+            throw new ConfigException(sourcePath, problems);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet throws this instead of a YamlException on some malformed input (an unclosed [ or {).
+            var at = scanner.CurrentPosition;
+            problems.Add(new ConfigProblem("(yaml)", "syntax error: the YAML is malformed here (an unclosed [ or {, or bad indentation?)", (int)at.Line, (int)at.Column));
             throw new ConfigException(sourcePath, problems);
         }
 
@@ -194,9 +202,14 @@ public static class ConfigLoader
             ok &= Require(section, "sender", "the From address, e.g. traffic-monitor@example.com");
         }
 
-        if (recipients is null || recipients.Count == 0)
+        if (recipients is null)
         {
             ok &= Require(section, "recipients", "a list of addresses to alert, e.g. [admin@example.com]");
+        }
+        else if (recipients.Count == 0)
+        {
+            section.Problem("recipients", "is empty: list at least one address to alert, e.g. [admin@example.com]");
+            ok = false;
         }
         else
         {
@@ -505,9 +518,14 @@ public static class ConfigLoader
         };
     }
 
+    /// <summary>Reports a required key as missing, unless it is present and its bad value was reported already.</summary>
     private static bool Require(SectionReader section, string key, string what)
     {
-        section.Missing(key, $"missing: {what}");
+        if (!section.Has(key))
+        {
+            section.Missing(key, $"missing: {what}");
+        }
+
         return false;
     }
 

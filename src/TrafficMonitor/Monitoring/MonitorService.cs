@@ -13,7 +13,7 @@ public sealed partial class MonitorService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        LogStarted(options.CheckInterval);
+        LogStarted(DurationParser.Format(options.CheckInterval));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -40,7 +40,7 @@ public sealed partial class MonitorService(
     }
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Monitoring started: checking every {Interval}")]
-    private partial void LogStarted(TimeSpan interval);
+    private partial void LogStarted(string interval);
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Monitoring stopped")]
     private partial void LogStopped();

@@ -27,7 +27,8 @@ class Saver:
         with self.lock:
             self.count += 1
             name = os.path.join(self.out, "%04d.eml" % self.count)
-        login = session.login_data.decode() if isinstance(session.login_data, bytes) else (session.login_data or "")
+        auth = getattr(session, "auth_data", None)
+        login = auth.login.decode() if isinstance(auth, LoginPassword) else ""
         # session.ssl is only set by STARTTLS; TLS on connect shows on the transport.
         tls = session.ssl or server.transport.get_extra_info("ssl_object")
         head = "X-Test-Mail-From: %s\r\nX-Test-Rcpt-To: %s\r\nX-Test-Auth: %s\r\nX-Test-TLS: %s\r\n" % (
@@ -59,8 +60,7 @@ def main():
         def authenticate(server, session, envelope, mechanism, auth_data):
             ok = (isinstance(auth_data, LoginPassword)
                   and auth_data.login.decode() == args.user and auth_data.password.decode() == args.password)
-            # auth_data makes aiosmtpd record the login (session.login_data) for X-Test-Auth.
-            return AuthResult(success=ok, handled=False, auth_data=auth_data)
+            return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
         kwargs.update(authenticator=authenticate, auth_required=True, auth_require_tls=False)
     context = None
     if args.tls_cert:

@@ -111,39 +111,9 @@ internal sealed class SectionReader
         }
     }
 
-    public ByteSize? Size(string key)
-    {
-        var text = String(key);
-        if (text is null)
-        {
-            return null;
-        }
+    public ByteSize? Size(string key) => Parsed<ByteSize>(key, ByteSize.TryParse);
 
-        if (!ByteSize.TryParse(text, out var size, out var error))
-        {
-            AddProblem(Find(key), KeyPath(key), error);
-            return null;
-        }
-
-        return size;
-    }
-
-    public TimeSpan? Duration(string key)
-    {
-        var text = String(key);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!DurationParser.TryParse(text, out var duration, out var error))
-        {
-            AddProblem(Find(key), KeyPath(key), error);
-            return null;
-        }
-
-        return duration;
-    }
+    public TimeSpan? Duration(string key) => Parsed<TimeSpan>(key, DurationParser.TryParse);
 
     public T? Choice<T>(string key, IReadOnlyDictionary<string, T> choices)
         where T : struct
@@ -254,7 +224,7 @@ internal sealed class SectionReader
     public void Problem(string key, string message) => AddProblem(Find(key), KeyPath(key), message);
 
     public void Missing(string key, string message) =>
-        _problems.Add(new ConfigProblem(KeyPath(key), message, LineOf(_node), ColumnOf(_node)));
+        _problems.Add(new ConfigProblem(key.Length == 0 ? Path : KeyPath(key), message, LineOf(_node), ColumnOf(_node)));
 
     public void ReportUnknownKeys(IReadOnlyDictionary<string, string>? hints = null)
     {
@@ -286,6 +256,26 @@ internal sealed class SectionReader
 
             AddProblem(keyNode, KeyPath(key), message);
         }
+    }
+
+    private delegate bool TryParser<T>(string text, out T value, out string error);
+
+    private T? Parsed<T>(string key, TryParser<T> tryParse)
+        where T : struct
+    {
+        var text = String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!tryParse(text, out var value, out var error))
+        {
+            AddProblem(Find(key), KeyPath(key), error);
+            return null;
+        }
+
+        return value;
     }
 
     private YamlScalarNode? Scalar(string key)

@@ -117,9 +117,11 @@ public sealed partial class VnStatUsageSource(
         {
             var message = string.Join(' ', (result.StandardOutput + "\n" + result.StandardError)
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            var hint = message.Contains("database", StringComparison.OrdinalIgnoreCase)
-                ? " Start vnStat's daemon so it creates its database (systemctl enable --now vnstat; without systemd: vnstatd -d), or point vnstat.dbdir at it."
-                : string.Empty;
+            var hint = message.Contains("suitable interface", StringComparison.OrdinalIgnoreCase)
+                ? " vnStat's database has no interfaces yet: start its daemon (systemctl enable --now vnstat; without systemd: vnstatd -d) or add one (vnstat --add -i eth0)."
+                : message.Contains("database", StringComparison.OrdinalIgnoreCase)
+                    ? " Start vnStat's daemon so it creates its database (systemctl enable --now vnstat; without systemd: vnstatd -d), or point vnstat.dbdir at it."
+                    : string.Empty;
             throw new UsageUnavailableException($"vnStat failed (exit code {result.ExitCode}): {message}{hint}");
         }
 
