@@ -236,9 +236,9 @@ public static class ConfigLoader
             ok = false;
         }
 
-        if (caFile is not null && !File.Exists(caFile))
+        if (caFile is not null && CaFileProblem(caFile) is { } caProblem)
         {
-            section.Problem("ca_file", $"'{caFile}' does not exist: name a PEM file with the CA certificate(s) that signed the SMTP server's certificate");
+            section.Problem("ca_file", caProblem);
             ok = false;
         }
 
@@ -390,6 +390,21 @@ public static class ConfigLoader
             DegradedAfter = degradedAfter ?? NotificationsOptions.DefaultDegradedAfter,
             DailyReport = reportAt,
         };
+    }
+
+    private static string? CaFileProblem(string caFile)
+    {
+        const string What = "name a PEM file with the CA certificate(s) that signed the SMTP server's certificate";
+        try
+        {
+            var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            certificates.ImportFromPemFile(caFile);
+            return certificates.Count == 0 ? $"'{caFile}' holds no PEM certificate: {What}" : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return $"'{caFile}' cannot be read as PEM certificates ({e.Message}): {What}";
+        }
     }
 
     /// <summary>

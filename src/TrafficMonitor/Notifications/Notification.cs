@@ -52,9 +52,11 @@ public sealed record Notification(
     DateTimeOffset CreatedAt)
 {
     /// <summary>Delivered before others of the same check (the critical action waits for them).</summary>
+    [JsonIgnore]
     public bool Urgent => Kind is NotificationKind.CriticalReached or NotificationKind.ActionFailed;
 
     /// <summary>The event's name in payloads: stage_reached, critical_reached, …</summary>
+    [JsonIgnore]
     public string EventName => Kind switch
     {
         NotificationKind.StageReached => "stage_reached",

@@ -121,6 +121,24 @@ public sealed class NotificationSettingsTests : IDisposable
         Assert.Contains(error.Problems, p => p.Path == "email.password_file");
     }
 
+    [Theory]
+    [InlineData("missing.pem")]
+    [InlineData("not-a-certificate.pem")]
+    public void Parse_CaFileThatIsNoCertificate_IsAProblem(string name)
+    {
+        _directory.Write("not-a-certificate.pem", "hello");
+
+        var error = Assert.Throws<ConfigException>(() => Parse($"""
+            email:
+              smtp_server: smtp.test.invalid
+              sender: monitor@test.invalid
+              recipients: [admin@test.invalid]
+              ca_file: "{_directory.Combine(name)}"
+            """));
+
+        Assert.Contains(error.Problems, p => p.Path == "email.ca_file");
+    }
+
     private TrafficMonitorSettings Parse(string extra, Dictionary<string, string>? environment = null) =>
         ConfigLoader.Parse(TestSettings.Yaml(_directory.Combine("state"), extra: extra), "test.yaml", _directory.Path,
             name => environment?.GetValueOrDefault(name));
