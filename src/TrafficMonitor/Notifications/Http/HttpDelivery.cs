@@ -7,14 +7,14 @@ namespace TrafficMonitor.Notifications.Http;
 /// <summary>
 /// Sends one HTTP request for a channel and turns the answer into the outbox's terms: 2xx delivered; 429 retried
 /// after the server's Retry-After; other 4xx rejected (a configuration problem); 5xx and network errors retried.
-/// Every message names the endpoint by <c>displayName</c> and has the channel's secrets scrubbed out.
+/// Messages have the channel's secrets scrubbed out; the dispatcher names the channel.
 /// </summary>
 internal static class HttpDelivery
 {
     private const int BodyExcerpt = 200;
 
     public static async Task SendAsync(
-        HttpClient client, HttpRequestMessage request, string displayName, IReadOnlyList<string> secrets, TimeProvider timeProvider, CancellationToken cancellationToken)
+        HttpClient client, HttpRequestMessage request, IReadOnlyList<string> secrets, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
@@ -23,7 +23,7 @@ internal static class HttpDelivery
         }
         catch (HttpRequestException e)
         {
-            throw new DeliveryException($"{displayName}: {Scrub(e.Message, secrets)}", rejected: false);
+            throw new DeliveryException(Scrub(e.Message, secrets), rejected: false);
         }
 
         using (response)
@@ -39,16 +39,16 @@ internal static class HttpDelivery
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 var wait = RetryAfter(response, body, timeProvider);
-                throw new DeliveryException($"{displayName} answered {status} (rate limited); retrying after {wait.TotalSeconds:0}s", rejected: false, retryAfter: wait);
+                throw new DeliveryException($"answered {status} (rate limited); retrying after {wait.TotalSeconds:0}s", rejected: false, retryAfter: wait);
             }
 
             var code = (int)response.StatusCode;
             if (code is >= 400 and < 500)
             {
-                throw new DeliveryException($"{displayName} answered {status}{detail}", rejected: true);
+                throw new DeliveryException($"answered {status}{detail}", rejected: true);
             }
 
-            throw new DeliveryException($"{displayName} answered {status}{detail}", rejected: false);
+            throw new DeliveryException($"answered {status}{detail}", rejected: false);
         }
     }
 

@@ -21,6 +21,6 @@ public sealed class TelegramChannel(TelegramOptions options, HttpClient client, 
         {
             Content = new StringContent(WebhookPayloads.Telegram(notification, options.ChatId), Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
         };
-        await HttpDelivery.SendAsync(client, request, Name, [token, url.ToString()], timeProvider, cancellationToken).ConfigureAwait(false);
+        await HttpDelivery.SendAsync(client, request, [token, url.ToString()], timeProvider, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -55,7 +55,7 @@ public sealed class WebhookChannel(WebhookOptions options, HttpClient client, Ti
             }
         }
 
-        await HttpDelivery.SendAsync(client, request, Name, _secrets, timeProvider, cancellationToken).ConfigureAwait(false);
+        await HttpDelivery.SendAsync(client, request, _secrets, timeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     private static string Ascii(string value) =>
