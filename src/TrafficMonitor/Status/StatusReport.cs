@@ -37,7 +37,11 @@ public sealed record StatusReport(
     StatusAction Action,
     DateTimeOffset? DataUpdatedAt,
     DateTimeOffset? LastCheckAt,
-    string? UsageError);
+    string? UsageError,
+    StatusNotifications? Notifications = null);
+
+/// <summary>The notification outbox: what is still waiting for some channel.</summary>
+public sealed record StatusNotifications(int Pending, DateTimeOffset? OldestQueuedAt, IReadOnlyList<string> LastErrors);
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(StatusReport))]

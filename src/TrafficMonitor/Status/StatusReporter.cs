@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using TrafficMonitor.Actions;
 using TrafficMonitor.Configuration;
+using TrafficMonitor.Notifications.Outbox;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
@@ -14,6 +15,7 @@ public sealed class StatusReporter(
     IUsageSource usageSource,
     StateStore stateStore,
     ShutdownAction shutdownAction,
+    OutboxStore outbox,
     TimeProvider timeProvider)
 {
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
@@ -64,7 +66,19 @@ public sealed class StatusReporter(
                 state.ActionFailures),
             reading?.DataUpdatedAt,
             state.LastCheckAt,
-            usageError);
+            usageError,
+            Notifications());
+    }
+
+    private StatusNotifications Notifications()
+    {
+        var waiting = outbox.Peek().Entries.Where(e => e.Deliveries.Values.Any(d => d.Status == DeliveryStatus.Pending)).ToList();
+        var errors = waiting.SelectMany(e => e.Deliveries.Values)
+            .Where(d => d.Status == DeliveryStatus.Pending && d.LastError is not null)
+            .Select(d => d.LastError!)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return new StatusNotifications(waiting.Count, waiting.Count > 0 ? waiting.Min(e => e.Notification.CreatedAt) : null, errors);
     }
 
     public static string FormatText(StatusReport report, SizeUnits units)
@@ -92,6 +106,12 @@ public sealed class StatusReporter(
             : action.Failures > 0 ? $"FAILED {action.Failures} time(s) this period, retried at each check"
             : "has not run this period";
         text.AppendLine(CultureInfo.InvariantCulture, $"Critical action: {action.Kind} ({string.Join(' ', action.Command)}): {actionState}");
+        if (report.Notifications is { Pending: > 0 } waiting)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Notifications:   {waiting.Pending} waiting for delivery since {waiting.OldestQueuedAt:yyyy-MM-dd HH:mm:ss zzz}{(waiting.LastErrors.Count > 0 ? $"; last error: {waiting.LastErrors[^1]}" : string.Empty)}");
+        }
+
         if (report.LastCheckAt is { } last)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"Last check:      {last:yyyy-MM-dd HH:mm:ss zzz}");

@@ -176,6 +176,26 @@ public sealed class NotificationCliTests : IDisposable
         Assert.Equal(MessageId(stored), MessageId(resent));
     }
 
+    [Fact]
+    public void Status_AfterAFailedDelivery_ShowsWhatIsWaitingWithoutTheToken()
+    {
+        using var hook = new WebhookServer { Default = new Reply(503, "maintenance") };
+        var config = WriteConfig($"""
+            webhooks:
+              - url: "{hook.Url("/hook/" + WebhookToken)}"
+            """);
+        CliRunner.Run(["--once", "--config", config]);
+
+        var text = CliRunner.Run(["status", "--config", config]);
+        var json = CliRunner.Run(["status", "--json", "--config", config]);
+
+        Assert.Contains("Notifications:   1 waiting for delivery since", text.Output, StringComparison.Ordinal);
+        Assert.Contains("answered 503", text.Output, StringComparison.Ordinal);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Output);
+        Assert.Equal(1, document.RootElement.GetProperty("notifications").GetProperty("pending").GetInt32());
+        Assert.DoesNotContain(WebhookToken, text.Output + json.Output, StringComparison.Ordinal);
+    }
+
     private static string MessageId(string message) =>
         message.Split("\r\n").Single(line => line.StartsWith("Message-Id:", StringComparison.OrdinalIgnoreCase));
 
