@@ -35,9 +35,6 @@ public sealed partial class NotificationDispatcher(
 
     public IReadOnlyList<INotificationChannel> Channels => _channels;
 
-    /// <summary>The most one <see cref="DeliverPendingAsync"/> waits for a hung channel.</summary>
-    public TimeSpan LongestDelivery => _channels.Count == 0 ? TimeSpan.Zero : _channels.Max(c => c.Timeout) + TimeSpan.FromSeconds(1);
-
     /// <summary>Queues a notification for every channel; false when it was queued before (same id) or there is no channel.</summary>
     public bool Enqueue(Notification notification)
     {

@@ -100,8 +100,9 @@ public sealed class NotificationCliTests : IDisposable
         var environment = new Dictionary<string, string> { ["TRAFFIC_MONITOR_SMTP_PASSWORD"] = SmtpPassword };
 
         var checkConfig = CliRunner.Run(["check-config", "--config", config], environment: environment);
-        var once = CliRunner.Run(["--once", "--config", config, "--log-level", "debug"], environment: environment);
-        var testNotify = CliRunner.Run(["test-notify", "--config", config, "--log-level", "debug"], environment: environment);
+        var once = CliRunner.Run(["--once", "--config", config, "--log-level", "trace"], environment: environment);
+        var testNotify = CliRunner.Run(["test-notify", "--config", config, "--log-level", "trace"], environment: environment);
+        var status = CliRunner.Run(["status", "--json", "--config", config, "--log-level", "trace"], environment: environment);
 
         Assert.Equal(0, checkConfig.ExitCode);
         Assert.Contains("password: ********", checkConfig.Output, StringComparison.Ordinal);
@@ -111,10 +112,13 @@ public sealed class NotificationCliTests : IDisposable
         Assert.Equal(3, testNotify.Output.Split("FAILED").Length - 1);
         Assert.NotEmpty(hook.Requests);
         Assert.NotEmpty(telegram.Requests);
-        var everything = string.Join("\n", checkConfig.Output, checkConfig.Error, once.Output, once.Error, testNotify.Output, testNotify.Error);
+        Assert.Contains("Could not send StageReached", once.Error, StringComparison.Ordinal);
+        var everything = string.Join("\n", checkConfig.Output, checkConfig.Error, once.Output, once.Error, testNotify.Output, testNotify.Error, status.Output, status.Error);
+        var outbox = File.ReadAllText(_directory.Combine("state", "outbox.json"));
         foreach (var secret in new[] { WebhookToken, HeaderToken, BotToken, "bot-secret-token", SmtpPassword })
         {
             Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, outbox, StringComparison.Ordinal);
         }
     }
 
