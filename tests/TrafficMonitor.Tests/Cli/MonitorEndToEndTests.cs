@@ -214,6 +214,16 @@ public class MonitorEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Status_UsageUnreadable_ShowsWhatIsKnownAndExits69()
+    {
+        var config = Config(monitor: "interfaces: [eth5]");
+        var result = Run("status", "--config", config);
+        Assert.Equal(69, result.ExitCode);
+        Assert.Contains("Usage:           UNAVAILABLE: interface eth5 not in vnStat's database", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Critical point:  90 GB (90%)", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Status_Text_ShowsTheCriticalActionRan()
     {
         var config = Config();

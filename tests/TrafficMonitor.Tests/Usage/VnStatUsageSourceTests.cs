@@ -106,6 +106,21 @@ public class VnStatUsageSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_DataFrozenForHours_IsStillUsedAsALowerBound()
+    {
+        var period = BillingPeriod.Containing(_today, 1);
+        var now = TimeProvider.System.GetLocalNow();
+        var frozenAt = new[] { now.AddHours(-3), period.StartsAt(TimeProvider.System.LocalTimeZone).AddMinutes(1) }.Max();
+        frozenAt = frozenAt.AddTicks(-(frozenAt.Ticks % TimeSpan.TicksPerSecond));
+        _database.AddInterface("eth0").SetMonth("eth0", _today.Year, _today.Month, 500, 5).SetUpdated("eth0", frozenAt.DateTime);
+
+        var reading = await Sut.VnStatSource(_database).ReadAsync(period, CancellationToken.None);
+
+        Assert.Equal(505, reading.Counted(CountMode.Total));
+        Assert.Equal(frozenAt, reading.DataUpdatedAt);
+    }
+
+    [Fact]
     public async Task ReadAsync_UpdatedThisPeriodWithoutTraffic_IsZero()
     {
         _database.AddInterface("eth0");

@@ -16,6 +16,11 @@ public sealed partial class VnStatUsageSource(
     TimeProvider timeProvider,
     ILogger<VnStatUsageSource> logger) : IUsageSource
 {
+    /// <summary>vnStat writes its database every 5 minutes by default; far longer means its daemon is not running.</summary>
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(30);
+
+    private DateTimeOffset? _staleWarnedFor;
+
     public string Name => MonitorOptions.VnStatProvider;
 
     public async Task<UsageReading> ReadAsync(BillingPeriod period, CancellationToken cancellationToken)
@@ -65,7 +70,21 @@ public sealed partial class VnStatUsageSource(
         }
 
         var updatedAt = usages.Select(u => byName[u.Name].UpdatedAt).Max();
+        WarnIfStale(updatedAt);
         return new UsageReading(Name, period, usages, updatedAt);
+    }
+
+    /// <summary>
+    /// Frozen data is still a safe lower bound, so it is used, but a stopped daemon means usage stops growing:
+    /// say so once per frozen timestamp rather than at every check.
+    /// </summary>
+    private void WarnIfStale(DateTimeOffset? updatedAt)
+    {
+        if (updatedAt is { } at && timeProvider.GetUtcNow() - at > StaleAfter && at != _staleWarnedFor)
+        {
+            _staleWarnedFor = at;
+            LogStale(at);
+        }
     }
 
     private static (int Rows, long Rx, long Tx) Sum(IEnumerable<(long Rx, long Tx)> rows)
@@ -127,6 +146,10 @@ public sealed partial class VnStatUsageSource(
 
         return result.StandardOutput;
     }
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning,
+        Message = "vnStat has not updated its data since {UpdatedAt}: is its daemon running? (systemctl status vnstat). Usage is counted as of then")]
+    private partial void LogStale(DateTimeOffset updatedAt);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information,
         Message = "Not counting {Interface}: vnStat has not updated it during the period {Period} (an interface that no longer exists?)")]
