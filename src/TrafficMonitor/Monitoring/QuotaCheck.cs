@@ -150,17 +150,27 @@ public sealed partial class QuotaCheck(
         _state = state with { LastCheckAt = now, LastCountedBytes = counted };
         Save(_state);
 
-        // Each channel is bounded by its timeout, so this delays the critical action by at most the longest one.
-        await dispatcher.DeliverPendingAsync(cancellationToken).ConfigureAwait(false);
-
+        // The critical message goes out while the action runs: at line rate every second spent talking to a server
+        // before acting is traffic past the critical point. Each channel is bounded by its timeout either way.
+        var delivery = dispatcher.DeliverPendingAsync(cancellationToken);
         var outcome = CheckOutcome.Completed;
         switch (decision.Action)
         {
             case ActionVerdict.Run:
-                (state, outcome) = await RunActionAsync(_state, snapshot, now, cancellationToken).ConfigureAwait(false);
-                _state = state;
+                MonitorState acted;
+                try
+                {
+                    (acted, outcome) = await RunActionAsync(_state, snapshot, now, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await delivery.ConfigureAwait(false);
+                }
+
+                _state = acted;
                 Save(_state);
-                await dispatcher.DeliverPendingAsync(cancellationToken).ConfigureAwait(false);
+                // What the action queued (ran / failed); after the first round, so no message is sent twice at once.
+                delivery = dispatcher.DeliverPendingAsync(cancellationToken);
                 break;
             case ActionVerdict.DeferredAfterRestart when !_deferralLogged:
                 _deferralLogged = true;
@@ -168,6 +178,7 @@ public sealed partial class QuotaCheck(
                 break;
         }
 
+        await delivery.ConfigureAwait(false);
         return new CheckResult(outcome, reading, decision with { State = _state });
     }
 

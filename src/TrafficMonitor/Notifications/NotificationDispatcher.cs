@@ -54,10 +54,16 @@ public sealed partial class NotificationDispatcher(
                 return false;
             }
 
-            var entry = new OutboxEntry { Notification = notification, ExpiresAt = timeProvider.GetUtcNow() + options.Expire };
+            var now = timeProvider.GetUtcNow();
+            var entry = new OutboxEntry { Notification = notification, ExpiresAt = now + options.Expire };
             foreach (var channel in _channels)
             {
-                entry.Deliveries[channel.Id] = new ChannelDelivery();
+                // A channel that is failing gets it at its next retry, with its backlog: trying it now would only cost another timeout.
+                var channelRetryAt = document.Entries
+                    .Select(e => e.Deliveries.GetValueOrDefault(channel.Id))
+                    .Where(d => d is { Status: DeliveryStatus.Pending, Attempts: > 0 } && d.NextAttemptAt > now)
+                    .Min(d => d!.NextAttemptAt);
+                entry.Deliveries[channel.Id] = new ChannelDelivery { NextAttemptAt = channelRetryAt };
             }
 
             document.Entries.Add(entry);
@@ -157,10 +163,13 @@ public sealed partial class NotificationDispatcher(
                     delivery.LastError = result.Error;
                     var next = now + (result.RetryAfter ?? Backoff(delivery.Attempts));
                     delivery.NextAttemptAt = next;
-                    // The channel is down or asked us to wait: the rest of its queue waits as long, untried.
-                    foreach (var (_, later) in due.Skip(i + 1))
+                    // The channel is down or asked us to wait: the rest of its queue (even what was queued meanwhile) waits as long, untried.
+                    foreach (var other in outbox.Document.Entries.Select(e => e.Deliveries.GetValueOrDefault(channel.Id)))
                     {
-                        later.NextAttemptAt = next;
+                        if (other is { Status: DeliveryStatus.Pending } && (other.NextAttemptAt is null || other.NextAttemptAt < next))
+                        {
+                            other.NextAttemptAt = next;
+                        }
                     }
 
                     LogRetryScheduled(channel.Name, entry.Notification.Kind, next, delivery.Attempts);

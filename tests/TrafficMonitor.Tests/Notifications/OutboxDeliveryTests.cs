@@ -149,6 +149,27 @@ public sealed class OutboxDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Enqueue_WhileAChannelIsFailing_WaitsForItsNextRetryAndGoesToHealthyChannelsAtOnce()
+    {
+        using var healthy = new WebhookServer();
+        _server.Answer(new Reply(500, "down"));
+        var dispatcher = CreateSut(Webhook(), Webhook(healthy));
+        dispatcher.Enqueue(Samples.Stage());
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        dispatcher.Enqueue(Samples.Critical());
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        Assert.Single(_server.Requests);
+        Assert.Equal(2, healthy.Requests.Count);
+
+        _time.Advance(TimeSpan.FromSeconds(20));
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        Assert.Equal(3, _server.Requests.Count);
+        Assert.Contains("critical_reached", _server.Requests[1].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DeliverPending_OneChannelHangs_OthersAreNotDelayedAndTheHungOneCostsItsTimeout()
     {
         using var hung = new WebhookServer { Default = Reply.Hung };
