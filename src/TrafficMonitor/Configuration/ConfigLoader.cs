@@ -270,7 +270,7 @@ public static class ConfigLoader
         var webhooks = new List<WebhookOptions>();
         foreach (var item in items)
         {
-            var url = item.String("url");
+            var url = ReadSecret(item, "url", "url_file", null)?.Reveal();
             var format = item.Choice("format", WebhookFormats);
             var headers = item.StringMap("headers");
             var timeout = item.Duration("timeout");
@@ -283,12 +283,18 @@ public static class ConfigLoader
             var ok = true;
             if (string.IsNullOrWhiteSpace(url))
             {
-                ok &= Require(item, "url", "the webhook's address, e.g. https://hooks.example.com/...");
+                // A url_file that could not be read was reported by ReadSecret already.
+                if (!item.Has("url_file"))
+                {
+                    Require(item, "url", "the webhook's address, e.g. https://hooks.example.com/... (or url_file: a file holding it)");
+                }
+
+                ok = false;
             }
             else if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
             {
                 // The URL may embed a token, so the message never repeats it.
-                item.Problem("url", "is not an http:// or https:// address");
+                item.Problem(item.Has("url_file") ? "url_file" : "url", "is not an http:// or https:// address");
                 ok = false;
             }
 

@@ -21,7 +21,16 @@ public static class SettingsAdvisor
                 warnings.Add($"email.recipients: {recipient} is a placeholder address: set the admin's address");
             }
         }
-        else if (settings.Webhooks.Count == 0 && settings.Telegram is null)
+
+        for (var i = 0; i < settings.Webhooks.Count; i++)
+        {
+            if (Uri.TryCreate(settings.Webhooks[i].Url.Reveal(), UriKind.Absolute, out var uri) && IsPlaceholder(uri.Host))
+            {
+                warnings.Add($"webhooks[{i}].url: {settings.Webhooks[i].DisplayUrl} is a placeholder, so alerts cannot be delivered: set your webhook's address");
+            }
+        }
+
+        if (settings.Email is null && settings.Webhooks.Count == 0 && settings.Telegram is null)
         {
             warnings.Add("no notification channel (email, webhooks, telegram), so alerts only go to the log: add one to be told");
         }

@@ -104,6 +104,33 @@ public sealed class NotificationSettingsTests : IDisposable
     }
 
     [Fact]
+    public void Parse_WebhookUrlFromAFile_IsUsedAndAPlaceholderHostIsWarnedAbout()
+    {
+        var urlFile = _directory.Write("hook-url", "https://hooks.example.com/services/T0/B0/secret\n");
+
+        var settings = Parse($"""
+            webhooks:
+              - url_file: "{urlFile}"
+                format: slack
+            """);
+
+        Assert.Equal("https://hooks.example.com/services/T0/B0/secret", settings.Webhooks[0].Url.Reveal());
+        var warning = Assert.Single(SettingsAdvisor.Warnings(settings), w => w.StartsWith("webhooks[0].url", StringComparison.Ordinal));
+        Assert.DoesNotContain("secret", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_WebhookUrlFileMissing_IsAProblemAtThatKey()
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse($"""
+            webhooks:
+              - url_file: "{_directory.Combine("nope")}"
+            """));
+
+        Assert.Equal("webhooks[0].url_file", Assert.Single(error.Problems).Path);
+    }
+
+    [Fact]
     public void Parse_PasswordAndPasswordFile_IsAProblem()
     {
         var file = _directory.Write("password", "x");

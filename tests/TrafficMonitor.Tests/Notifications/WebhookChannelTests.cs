@@ -104,6 +104,18 @@ public sealed class WebhookChannelTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_429WithRetryAfterAsADate_WaitsUntilThatDate()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Samples.Now);
+        _server.Answer(Reply.TooManyRequests(Samples.Now.AddSeconds(90).ToString("r", System.Globalization.CultureInfo.InvariantCulture)));
+        var channel = new WebhookChannel(new WebhookOptions { Url = new Secret(_server.Url("/hook")) }, _client, time);
+
+        var error = await Assert.ThrowsAsync<DeliveryException>(() => channel.SendAsync(Samples.Stage(), CancellationToken.None));
+
+        Assert.Equal(TimeSpan.FromSeconds(90), error.RetryAfter);
+    }
+
+    [Fact]
     public async Task SendAsync_404_IsRejectedAsAConfigurationProblemWithoutTheToken()
     {
         _server.Answer(new Reply(404, "no such hook: /hook/secret-token"));
