@@ -38,9 +38,9 @@ public sealed partial class NotificationDispatcher(
     /// <summary>Queues a notification for every channel; false when it was queued before (same id) or there is no channel.</summary>
     public bool Enqueue(Notification notification)
     {
-        LogNotification(notification.Kind, notification.Subject);
         if (_channels.Count == 0)
         {
+            LogNotification(notification.Kind, notification.Subject);
             LogNoChannel();
             return false;
         }
@@ -61,13 +61,14 @@ public sealed partial class NotificationDispatcher(
                 // A channel that is failing gets it at its next retry, with its backlog: trying it now would only cost another timeout.
                 var channelRetryAt = document.Entries
                     .Select(e => e.Deliveries.GetValueOrDefault(channel.Id))
-                    .Where(d => d is { Status: DeliveryStatus.Pending, Attempts: > 0 } && d.NextAttemptAt > now)
+                    .Where(d => d is { Status: DeliveryStatus.Pending } && d.NextAttemptAt > now)
                     .Min(d => d!.NextAttemptAt);
                 entry.Deliveries[channel.Id] = new ChannelDelivery { NextAttemptAt = channelRetryAt };
             }
 
             document.Entries.Add(entry);
             outbox.Save();
+            LogNotification(notification.Kind, notification.Subject);
             return true;
         }
     }
