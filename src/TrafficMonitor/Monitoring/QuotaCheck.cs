@@ -39,6 +39,7 @@ public sealed partial class QuotaCheck(
     private MonitorState? _state;
     private bool _deferralLogged;
     private int _checks;
+    private DateTimeOffset? _savedAt;
 
     public async Task<CheckResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -121,10 +122,15 @@ public sealed partial class QuotaCheck(
                 break;
         }
 
+        var previous = _state;
         _state = state with { LastCheckAt = now, LastCountedBytes = counted };
-        if (!runMode.DryRun)
+        // Near a threshold checks come many times a second; only a change of stage, action or period needs the disk
+        // at once, the usage figure can wait for the usual interval.
+        var changed = previous with { LastCheckAt = null, LastCountedBytes = null } != state with { LastCheckAt = null, LastCountedBytes = null };
+        if (!runMode.DryRun && (changed || _savedAt is null || now - _savedAt >= settings.Monitor.CheckInterval))
         {
             stateStore.Save(_state);
+            _savedAt = now;
         }
 
         return new CheckResult(outcome, reading, decision with { State = _state });

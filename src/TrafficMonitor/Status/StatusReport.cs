@@ -37,7 +37,13 @@ public sealed record StatusReport(
     StatusAction Action,
     DateTimeOffset? DataUpdatedAt,
     DateTimeOffset? LastCheckAt,
-    string? UsageError);
+    string? UsageError,
+    string ProviderSetting,
+    string? ProviderReason,
+    long? MeasuredRxBytes,
+    long? MeasuredTxBytes,
+    decimal AdjustPercent,
+    long CalibrationOffsetBytes);
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(StatusReport))]

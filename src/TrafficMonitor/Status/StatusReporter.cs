@@ -5,6 +5,7 @@ using TrafficMonitor.Configuration;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
+using TrafficMonitor.Usage.Calibration;
 
 namespace TrafficMonitor.Status;
 
@@ -14,6 +15,7 @@ public sealed class StatusReporter(
     IUsageSource usageSource,
     StateStore stateStore,
     ShutdownAction shutdownAction,
+    AutoUsageSource autoUsageSource,
     TimeProvider timeProvider)
 {
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
@@ -34,6 +36,9 @@ public sealed class StatusReporter(
         var saved = stateStore.Peek();
         var state = saved.PeriodStart == period.Start ? saved : MonitorState.ForPeriod(period.Start);
         long? counted = reading?.Counted(settings.Monitor.Count);
+        var adjustment = reading?.Adjustment;
+        long? offset = reading is null ? null
+            : counted - UsageReading.Count(settings.Monitor.Count, adjustment?.Scale(reading.MeasuredRx) ?? reading.MeasuredRx, adjustment?.Scale(reading.MeasuredTx) ?? reading.MeasuredTx);
         return new StatusReport(
             settings.SourcePath,
             usageSource.Name,
@@ -64,7 +69,13 @@ public sealed class StatusReporter(
                 state.ActionFailures),
             reading?.DataUpdatedAt,
             state.LastCheckAt,
-            usageError);
+            usageError,
+            settings.Monitor.Provider,
+            settings.Monitor.Provider == Configuration.MonitorOptions.AutoProvider ? autoUsageSource.Reason : null,
+            reading?.MeasuredRx,
+            reading?.MeasuredTx,
+            settings.Monitor.AdjustPercent,
+            offset ?? 0);
     }
 
     public static string FormatText(StatusReport report, SizeUnits units)
@@ -72,7 +83,9 @@ public sealed class StatusReporter(
         string Size(long? bytes) => bytes is { } b ? $"{ByteSize.Format(b, units)} ({b.ToString(CultureInfo.InvariantCulture)} bytes)" : "unknown";
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Billing period:  {report.PeriodStart:yyyy-MM-dd} to {report.PeriodEnd:yyyy-MM-dd} (resets on day {report.ResetDay})");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Usage source:    {report.Provider}: {(report.Interfaces.Count > 0 ? string.Join(", ", report.Interfaces.Select(i => i.Name)) : "-")}");
+        var chosen = report.ProviderSetting == report.Provider ? report.Provider : $"{report.Provider} (provider: {report.ProviderSetting})";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Usage source:    {chosen}{(report.ProviderReason is { } why ? $"; {why}" : string.Empty)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Counting:        {(report.Interfaces.Count > 0 ? string.Join(", ", report.Interfaces.Select(i => $"{i.Name} (rx {ByteSize.Format(i.RxBytes, units)}, tx {ByteSize.Format(i.TxBytes, units)})")) : "-")}");
         if (report.UsageError is not null)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"Usage:           UNAVAILABLE: {report.UsageError}");
@@ -81,6 +94,12 @@ public sealed class StatusReporter(
         text.AppendLine(CultureInfo.InvariantCulture, $"Received (rx):   {Size(report.RxBytes)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Sent (tx):       {Size(report.TxBytes)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"{$"Counted ({report.CountMode}):",-17}{Size(report.CountedBytes)}");
+        if (report.AdjustPercent != 0 || report.CalibrationOffsetBytes != 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Calibration:     measured rx {Size(report.MeasuredRxBytes)}, tx {Size(report.MeasuredTxBytes)}; adjust_percent {report.AdjustPercent.ToString(CultureInfo.InvariantCulture)}%; set-usage offset {(report.CalibrationOffsetBytes < 0 ? "-" : "+")}{ByteSize.Format(Math.Abs(report.CalibrationOffsetBytes), units)}");
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture, $"Limit:           {Size(report.LimitBytes)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Used:            {(report.PercentUsed is { } p ? p.ToString("0.##", CultureInfo.InvariantCulture) + "%" : "unknown")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Stages notified: {(report.StagesNotified.Count == 0 ? "none yet this period" : string.Join(", ", report.StagesNotified.Select(s => ByteSize.Format(s, units))))}");

@@ -31,14 +31,16 @@ public sealed partial class AutoUsageSource(VnStatUsageSource vnStat, SystemUsag
         {
             var reading = await vnStat.ReadAsync(period, cancellationToken).ConfigureAwait(false);
             _chosen = vnStat;
-            Reason = "auto: vnStat is installed and has data for the counted interfaces";
+            Reason = "vnStat is installed and has data for the counted interfaces";
             LogChoseVnStat(string.Join(", ", reading.Interfaces.Select(i => i.Name)));
             return reading;
         }
         catch (UsageUnavailableException e)
         {
             _chosen = system;
-            Reason = $"auto: vnStat not usable ({e.Message})";
+            // The log has vnStat's full message; status shows its first sentence.
+            var firstSentence = e.Message.Split(". ", 2)[0];
+            Reason = $"vnStat not usable ({firstSentence}), so the system's own counters";
             LogChoseSystem(system.LedgerPath, e.Message);
             return system.Read(period);
         }
