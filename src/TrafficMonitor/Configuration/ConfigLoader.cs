@@ -235,6 +235,7 @@ public static class ConfigLoader
         var stateDir = section.String("state_dir");
         var checkpointInterval = section.Duration("checkpoint_interval");
         var adjustPercent = section.Number("adjust_percent");
+        var fastChecks = section.Bool("fast_checks");
         section.ReportUnknownKeys();
 
         if (provider is not null && !MonitorOptions.KnownProviders.Contains(provider.Trim().ToLowerInvariant()))
@@ -262,6 +263,7 @@ public static class ConfigLoader
             Provider = provider?.Trim().ToLowerInvariant() ?? MonitorOptions.AutoProvider,
             CheckpointInterval = checkpointInterval ?? MonitorOptions.DefaultCheckpointInterval,
             AdjustPercent = adjustPercent ?? 0,
+            FastChecks = fastChecks ?? true,
             Interfaces = interfaces ?? [],
             Count = count ?? CountMode.Total,
             CheckInterval = checkInterval ?? MonitorOptions.DefaultCheckInterval,

@@ -55,6 +55,9 @@ public sealed class MonitorOptions
     /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = DefaultCheckpointInterval;
 
+    /// <summary>Check sooner than check_interval when a threshold could be reached before the next check at full line rate.</summary>
+    public bool FastChecks { get; init; } = true;
+
     /// <summary>Scales counted traffic by this many percent (e.g. 3 for a provider that bills protocol overhead).</summary>
     public decimal AdjustPercent { get; init; }
 }

@@ -50,7 +50,7 @@ public sealed partial class MonitorService(
 
     private TimeSpan NextDelay(CheckResult result)
     {
-        if (result.Reading is not { } reading)
+        if (!options.FastChecks || result.Reading is not { } reading)
         {
             return options.CheckInterval;
         }
