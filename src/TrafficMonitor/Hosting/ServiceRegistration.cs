@@ -37,7 +37,15 @@ public static class ServiceRegistration
             settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LedgerStore>>()));
         services.AddSingleton(sp => new CalibrationStore(settings.Monitor.StateDir, sp.GetRequiredService<ILogger<CalibrationStore>>()));
         services.AddSingleton<SystemUsageSource>();
-        services.AddSingleton<VnStatUsageSource>();
+        services.AddSingleton(sp => new VnStatLiveCounters(settings.VnStat, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new VnStatUsageSource(
+            settings.VnStat,
+            settings.Monitor,
+            sp.GetRequiredService<IProcessRunner>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<VnStatUsageSource>>(),
+            sp.GetRequiredService<VnStatLiveCounters>(),
+            sp.GetRequiredService<IInterfaceCounters>()));
         services.AddSingleton<AutoUsageSource>();
 
         // monitor.provider is validated against MonitorOptions.KnownProviders when the settings load.
