@@ -90,24 +90,18 @@ public sealed partial class QuotaCheck(
             LogUsage(new UsageSummary(snapshot, reading));
         }
 
+        // The message goes out while the action runs: at line rate every second spent talking to a mail server
+        // before acting is a second of traffic past the critical point.
+        Task<DeliveryReport>? notification = null;
         if (decision.NotifyCritical)
         {
-            var report = await dispatcher.SendAsync(
-                MessageComposer.CriticalReached(snapshot, shutdownAction.Description, runMode.DryRun, now), cancellationToken).ConfigureAwait(false);
-            if (report.Delivered)
-            {
-                // The critical message carries the numbers, so it stands for any stage crossed at the same check.
-                state = state with { CriticalNotified = true, HighestStageNotified = Math.Max(state.HighestStageNotified, decision.StageToNotify ?? 0) };
-            }
+            notification = dispatcher.SendAsync(
+                MessageComposer.CriticalReached(snapshot, shutdownAction.Description, runMode.DryRun, now), cancellationToken);
         }
         else if (decision.StageToNotify is { } stage)
         {
-            var report = await dispatcher.SendAsync(
-                MessageComposer.StageReached(snapshot, stage, shutdownAction.Description, runMode.DryRun, now), cancellationToken).ConfigureAwait(false);
-            if (report.Delivered)
-            {
-                state = state with { HighestStageNotified = stage };
-            }
+            notification = dispatcher.SendAsync(
+                MessageComposer.StageReached(snapshot, stage, shutdownAction.Description, runMode.DryRun, now), cancellationToken);
         }
 
         var outcome = CheckOutcome.Completed;
@@ -120,6 +114,14 @@ public sealed partial class QuotaCheck(
                 _deferralLogged = true;
                 LogActionDeferred(state.ActionLastRunAt!.Value, decision.ActionDeferredUntil!.Value, settings.Shutdown.BootGrace);
                 break;
+        }
+
+        if (notification is not null && (await notification.ConfigureAwait(false)).Delivered)
+        {
+            state = decision.NotifyCritical
+                // The critical message carries the numbers, so it stands for any stage crossed at the same check.
+                ? state with { CriticalNotified = true, HighestStageNotified = Math.Max(state.HighestStageNotified, decision.StageToNotify ?? 0) }
+                : state with { HighestStageNotified = decision.StageToNotify!.Value };
         }
 
         var previous = _state;
