@@ -31,10 +31,10 @@ switch (command)
         await CheckCost.RunAsync();
         break;
     case "idle":
-        Idle.Run(option("--minutes", 5));
+        Idle.Run(option("--minutes", 5), Array.IndexOf(args, "--baseline-dll") is var b and >= 0 ? args[b + 1] : Bench.MonitorDll);
         break;
     default:
-        Console.Error.WriteLine("usage: overshoot [--runs N] | check-cpu | idle [--minutes M]");
+        Console.Error.WriteLine("usage: overshoot [--runs N] | check-cpu | idle [--minutes M] [--baseline-dll PATH]");
         return 64;
 }
 
@@ -90,10 +90,10 @@ namespace TrafficMonitor.Benchmarks
             {extra}
             """;
 
-        public static Process StartMonitor(string ns, string config)
+        public static Process StartMonitor(string ns, string config, string? dll = null)
         {
             var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { "netns", "exec", ns, "dotnet", MonitorDll, "--config", config, "run" })
+            foreach (var a in new[] { "netns", "exec", ns, "dotnet", dll ?? MonitorDll, "--config", config, "run" })
             {
                 start.ArgumentList.Add(a);
             }
@@ -269,10 +269,13 @@ namespace TrafficMonitor.Benchmarks
         }
     }
 
-    /// <summary>The monitor's CPU time while nothing happens, the system provider and vnStat side by side.</summary>
+    /// <summary>
+    /// The monitor's CPU time while nothing happens: the system provider beside a baseline monitor with the vnStat
+    /// provider (by default this build; --baseline-dll runs another build, e.g. the commit before the system provider).
+    /// </summary>
     internal static class Idle
     {
-        public static void Run(double minutes)
+        public static void Run(double minutes, string baselineDll)
         {
             using var net = new NetworkNamespacePair();
             using var dir = new TempDirectory();
@@ -280,10 +283,13 @@ namespace TrafficMonitor.Benchmarks
             var vnstatConfig = dir.Write("vnstat.conf", $"DatabaseDir \"{dir.Combine("db")}\"\nUseLogging 0\n");
             Programs.Run("vnstatd", "--initdb", "--config", vnstatConfig);
             Programs.Run("vnstat", "--config", vnstatConfig, "--add", "-i", net.InterfaceA, "--force");
+            var now = TimeProvider.System.GetLocalNow();
+            Programs.Run("sqlite3", dir.Combine("db", "vnstat.db"),
+                $"insert into month(interface,date,rx,tx) values (1,'{now:yyyy-MM}-01',1000,1000); update interface set updated='{now:yyyy-MM-dd HH:mm:ss}';");
             var system = dir.Write("system.yaml", Bench.Settings(dir.Combine("s1"), $"provider: system\ninterfaces: [{net.InterfaceA}]", null));
             var vnstat = dir.Write("vnstat.yaml", Bench.Settings(dir.Combine("s2"), $"provider: vnstat\ninterfaces: [{net.InterfaceA}]", null, $"vnstat:\n  config: \"{vnstatConfig}\""));
             using var a = Bench.StartMonitor(net.NamespaceA, system);
-            using var b = Bench.StartMonitor(net.NamespaceA, vnstat);
+            using var b = Bench.StartMonitor(net.NamespaceA, vnstat, baselineDll);
             try
             {
                 // Past start-up (JIT, first check): what is left is the steady cost.
@@ -292,7 +298,7 @@ namespace TrafficMonitor.Benchmarks
                 Thread.Sleep(TimeSpan.FromMinutes(minutes));
                 var (a1, b1) = (Bench.CpuSeconds(a.Id, children: true), Bench.CpuSeconds(b.Id, children: true));
                 var perHour = 60 / minutes;
-                Console.WriteLine($"| idle, {minutes} min measured, scaled to 1 h | system provider: {(a1 - a0) * perHour:F2} s CPU/h | baseline vnStat provider: {(b1 - b0) * perHour:F2} s CPU/h |");
+                Console.WriteLine($"| idle, {minutes} min measured, scaled to 1 h | system provider: {(a1 - a0) * perHour:F2} s CPU/h | baseline vnStat provider ({baselineDll}): {(b1 - b0) * perHour:F2} s CPU/h |");
                 Console.WriteLine("(children's CPU counts only once they exit: vnstat runs are included, the daemon has none)");
             }
             finally
