@@ -22,15 +22,29 @@ public sealed class VnStatLiveCounters(VnStatOptions options, TimeProvider timeP
     /// <summary>vnStat's database file: vnstat.dbdir, else DatabaseDir in vnStat's config file, else vnStat's default.</summary>
     public string DatabaseFile => _databaseFile ??= Path.Combine(options.DbDir ?? ConfiguredDirectory() ?? DefaultDatabaseDirectory, "vnstat.db");
 
-    /// <summary>The database's last change (time, length), to tell whether vnStat wrote since the last look.</summary>
+    /// <summary>
+    /// The database's last change (time, length), to tell whether vnStat wrote since the last look; with
+    /// write-ahead logging (vnStat's DatabaseWriteAheadLogging 1) writes land in the -wal file first, so it counts too.
+    /// </summary>
     public (DateTime, long)? DatabaseVersion()
     {
         var info = new FileInfo(DatabaseFile);
-        return info.Exists ? (info.LastWriteTimeUtc, info.Length) : null;
+        var wal = new FileInfo(DatabaseFile + "-wal");
+        return info.Exists
+            ? (wal.Exists && wal.LastWriteTimeUtc > info.LastWriteTimeUtc ? wal.LastWriteTimeUtc : info.LastWriteTimeUtc, info.Length + (wal.Exists ? wal.Length : 0))
+            : null;
     }
 
     public IReadOnlyDictionary<string, VnStatCounters> ReadDatabase()
     {
+        // Pages in the -wal file are newer than the main file: its counters could be older than the traffic vnStat
+        // reports, and adding the kernel's movement since them would count some bytes twice.
+        var wal = new FileInfo(DatabaseFile + "-wal");
+        if (wal.Exists && wal.Length > 0)
+        {
+            throw new InvalidDataException("vnStat keeps a write-ahead log (DatabaseWriteAheadLogging 1), which this reader does not follow");
+        }
+
         var rows = SqliteTableReader.ReadTable(DatabaseFile, "interface");
         var result = new Dictionary<string, VnStatCounters>(StringComparer.Ordinal);
         foreach (var row in rows)
