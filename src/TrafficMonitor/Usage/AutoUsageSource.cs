@@ -38,10 +38,10 @@ public sealed partial class AutoUsageSource(VnStatUsageSource vnStat, SystemUsag
         catch (UsageUnavailableException e)
         {
             _chosen = system;
-            // The log has vnStat's full message; status shows its first sentence.
-            var firstSentence = e.Message.Split(". ", 2)[0];
-            Reason = $"vnStat not usable ({firstSentence}), so the system's own counters";
-            LogChoseSystem(system.LedgerPath, e.Message);
+            // Not installed is the common case and needs no advice on installing it; anything else is worth the detail.
+            var why = e.InnerException is Platform.ProgramNotFoundException ? "vnStat is not installed" : e.Message;
+            Reason = $"{why.Split(". ", 2)[0]}, so the system's own counters";
+            LogChoseSystem(system.LedgerPath, why);
             return system.Read(period);
         }
     }
