@@ -6,13 +6,17 @@ using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Hosting;
 using TrafficMonitor.Monitoring;
+using TrafficMonitor.Quota;
 using TrafficMonitor.State;
 using TrafficMonitor.Status;
+using TrafficMonitor.Usage;
+using TrafficMonitor.Usage.Calibration;
 
 namespace TrafficMonitor.Cli;
 
 /// <summary>
 /// The command line: <c>traffic-monitor [run] [--once] [--dry-run]</c>, <c>status [--json]</c>, <c>check-config</c>, <c>test-notify</c>,
+/// <c>set-usage SIZE [--rx SIZE] [--tx SIZE]</c>,
 /// each with <c>--config</c> and <c>--log-level</c>. A user's mistake ends in a message and an exit code, never a stack trace.
 /// </summary>
 public sealed class CliApplication(TextWriter output, TextWriter error, Func<string, string?> getEnvironment, Action<IServiceCollection>? configureServices = null)
@@ -44,6 +48,9 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
     private readonly Option<bool> _once = new("--once") { Description = "Run one check, then exit (for cron): 0 when the check ran" };
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Send notifications marked as a dry run; run no action and save no state" };
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON document (byte counts as integers)" };
+    private readonly Argument<string> _usage = new("SIZE") { Description = "The period's usage as your provider's panel shows it, e.g. \"812 GB\" (a plain number is GiB)" };
+    private readonly Option<string?> _rx = new("--rx") { Description = "Received (download) as the panel shows it" };
+    private readonly Option<string?> _tx = new("--tx") { Description = "Sent (upload) as the panel shows it" };
 
     public static Task<int> RunAsync(string[] args) =>
         new CliApplication(Console.Out, Console.Error, Environment.GetEnvironmentVariable).InvokeAsync(args);
@@ -102,6 +109,13 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         status.Options.Add(_json);
         status.SetAction(StatusAsync);
         root.Subcommands.Add(status);
+
+        var setUsage = new Command("set-usage", "Set this billing period's counted usage to what your provider's panel shows (kept as an offset for this period only)");
+        setUsage.Arguments.Add(_usage);
+        setUsage.Options.Add(_rx);
+        setUsage.Options.Add(_tx);
+        setUsage.SetAction(SetUsageAsync);
+        root.Subcommands.Add(setUsage);
 
         var checkConfig = new Command("check-config", "Validate the settings and print the effective values, secrets masked");
         checkConfig.SetAction(CheckConfigAsync);
@@ -189,6 +203,71 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         }
 
         return report.UsageError is null ? ExitCodes.Success : ExitCodes.UsageUnavailable;
+    }
+
+    private async Task<int> SetUsageAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var level = parse.GetValue(_logLevel);
+        using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(level));
+        var settings = await LoadSettingsAsync(parse, startupLogs.CreateLogger("TrafficMonitor"), logLoaded: false).ConfigureAwait(false);
+        if (settings is null)
+        {
+            return ExitCodes.Config;
+        }
+
+        var sizes = new List<long?>();
+        foreach (var (name, text) in new[] { ("SIZE", parse.GetValue(_usage)), ("--rx", parse.GetValue(_rx)), ("--tx", parse.GetValue(_tx)) })
+        {
+            if (text is null)
+            {
+                sizes.Add(null);
+            }
+            else if (ByteSize.TryParse(text, out var size, out var problem) && size.Bytes >= 0)
+            {
+                sizes.Add(size.Bytes);
+            }
+            else
+            {
+                await error.WriteLineAsync($"traffic-monitor: set-usage {name}: {(size.Bytes < 0 ? "must not be negative" : problem)}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+        }
+
+        // Read-only: the running monitor owns the ledger; it picks the new calibration up at its next check.
+        await using var services = BuildServices(settings, new RunMode(DryRun: true), level);
+        var source = services.GetRequiredService<CalibratedUsageSource>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var period = BillingPeriod.Containing(time.GetLocalNow(), settings.Monitor.ResetDay);
+        UsageReading measured;
+        try
+        {
+            measured = await source.Inner.ReadAsync(period, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsageUnavailableException e)
+        {
+            await error.WriteLineAsync($"traffic-monitor: set-usage: usage cannot be read from {source.Name}, so there is nothing to calibrate: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageUnavailable;
+        }
+
+        var calibration = CalibratedUsageSource.Calibrate(
+            measured, settings.Monitor.Count, settings.Monitor.AdjustPercent, sizes[0]!.Value, sizes[1], sizes[2], time.GetUtcNow());
+        try
+        {
+            services.GetRequiredService<CalibrationStore>().Save(calibration);
+        }
+        catch (StateException e)
+        {
+            await error.WriteLineAsync($"traffic-monitor: set-usage: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.StateUnavailable;
+        }
+
+        var units = settings.Thresholds.Units;
+        var measuredCounted = UsageReading.Count(settings.Monitor.Count, measured.MeasuredRx, measured.MeasuredTx);
+        await output.WriteLineAsync(
+            $"Counted usage for {period} set to {ByteSize.Format(sizes[0]!.Value, units)} ({sizes[0]} bytes); " +
+            $"{source.Name} measured {ByteSize.Format(measuredCounted, units)} ({measuredCounted} bytes) on {string.Join(", ", measured.Interfaces.Select(i => i.Name))}. " +
+            $"The difference is kept until the period ends; traffic from now on is added to it.").ConfigureAwait(false);
+        return ExitCodes.Success;
     }
 
     private async Task<int> CheckConfigAsync(ParseResult parse, CancellationToken cancellationToken)

@@ -464,6 +464,9 @@ public static class ConfigLoader
         var checkInterval = section.Duration("check_interval");
         var resetDay = section.Int("reset_day", MonitorOptions.MinResetDay, MonitorOptions.MaxResetDay);
         var stateDir = section.String("state_dir");
+        var checkpointInterval = section.Duration("checkpoint_interval");
+        var adjustPercent = section.Number("adjust_percent");
+        var fastChecks = section.Bool("fast_checks");
         section.ReportUnknownKeys();
 
         if (provider is not null && !MonitorOptions.KnownProviders.Contains(provider.Trim().ToLowerInvariant()))
@@ -476,9 +479,22 @@ public static class ConfigLoader
             section.Problem("check_interval", $"{DurationParser.Format(interval)} is too short: use at least {DurationParser.Format(MonitorOptions.MinCheckInterval)}");
         }
 
+        if (checkpointInterval is { } checkpoint && checkpoint < MonitorOptions.MinCheckpointInterval)
+        {
+            section.Problem("checkpoint_interval", $"{DurationParser.Format(checkpoint)} is too short: use at least {DurationParser.Format(MonitorOptions.MinCheckpointInterval)}");
+        }
+
+        if (adjustPercent is { } adjust && (adjust < MonitorOptions.MinAdjustPercent || adjust > MonitorOptions.MaxAdjustPercent))
+        {
+            section.Problem("adjust_percent", $"{adjust} is outside [{MonitorOptions.MinAdjustPercent}, {MonitorOptions.MaxAdjustPercent}]: e.g. 3 counts 3% more than the interfaces moved");
+        }
+
         return new MonitorOptions
         {
-            Provider = provider?.Trim().ToLowerInvariant() ?? MonitorOptions.VnStatProvider,
+            Provider = provider?.Trim().ToLowerInvariant() ?? MonitorOptions.AutoProvider,
+            CheckpointInterval = checkpointInterval ?? MonitorOptions.DefaultCheckpointInterval,
+            AdjustPercent = adjustPercent ?? 0,
+            FastChecks = fastChecks ?? true,
             Interfaces = interfaces ?? [],
             Count = count ?? CountMode.Total,
             CheckInterval = checkInterval ?? MonitorOptions.DefaultCheckInterval,

@@ -76,6 +76,9 @@ public static class SettingsPrinter
         Line(text, 1, "check_interval", DurationParser.Format(m.CheckInterval));
         Line(text, 1, "reset_day", m.ResetDay.ToString(CultureInfo.InvariantCulture));
         Line(text, 1, "state_dir", m.StateDir);
+        Line(text, 1, "checkpoint_interval", DurationParser.Format(m.CheckpointInterval));
+        Line(text, 1, "fast_checks", m.FastChecks ? "true   # sooner near a threshold, down to 100 ms" : "false");
+        Line(text, 1, "adjust_percent", m.AdjustPercent.ToString(CultureInfo.InvariantCulture));
         var v = settings.VnStat;
         text.AppendLine("vnstat:");
         Line(text, 1, "command", v.Command);

@@ -11,6 +11,9 @@ using TrafficMonitor.Notifications.Outbox;
 using TrafficMonitor.Platform;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
+using TrafficMonitor.Usage.Calibration;
+using TrafficMonitor.Usage.SystemCounters;
+using TrafficMonitor.Usage.SystemCounters.Linux;
 using TrafficMonitor.Usage.VnStat;
 
 namespace TrafficMonitor.Hosting;
@@ -29,8 +32,35 @@ public static class ServiceRegistration
         services.AddSingleton(settings.Shutdown);
         services.AddSingleton(runMode);
 
+        services.TryAddSingleton<IInterfaceCounters>(sp => OperatingSystem.IsLinux()
+            ? new LinuxInterfaceCounters(new OSFileSystem(), sp.GetRequiredService<TimeProvider>())
+            : new NetworkInformationCounters(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new LedgerStore(
+            settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LedgerStore>>()));
+        services.AddSingleton(sp => new CalibrationStore(settings.Monitor.StateDir, sp.GetRequiredService<ILogger<CalibrationStore>>()));
+        services.AddSingleton<SystemUsageSource>();
+        services.AddSingleton(sp => new VnStatLiveCounters(settings.VnStat, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new VnStatUsageSource(
+            settings.VnStat,
+            settings.Monitor,
+            sp.GetRequiredService<IProcessRunner>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<VnStatUsageSource>>(),
+            sp.GetRequiredService<VnStatLiveCounters>(),
+            sp.GetRequiredService<IInterfaceCounters>()));
+        services.AddSingleton<AutoUsageSource>();
+
         // monitor.provider is validated against MonitorOptions.KnownProviders when the settings load.
-        services.AddSingleton<IUsageSource, VnStatUsageSource>();
+        services.AddSingleton(sp => new CalibratedUsageSource(
+            settings.Monitor.Provider switch
+            {
+                MonitorOptions.SystemProvider => sp.GetRequiredService<SystemUsageSource>(),
+                MonitorOptions.VnStatProvider => sp.GetRequiredService<VnStatUsageSource>(),
+                _ => sp.GetRequiredService<AutoUsageSource>(),
+            },
+            sp.GetRequiredService<CalibrationStore>(),
+            settings.Monitor));
+        services.AddSingleton<IUsageSource>(sp => sp.GetRequiredService<CalibratedUsageSource>());
 
         services.AddSingleton(sp => new StateStore(
             settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StateStore>>()));

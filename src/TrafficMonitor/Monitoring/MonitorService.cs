@@ -4,21 +4,30 @@ using TrafficMonitor.Configuration;
 
 namespace TrafficMonitor.Monitoring;
 
-/// <summary>Runs a check every <c>monitor.check_interval</c> until the host stops; a stop request lets the check in progress finish.</summary>
+/// <summary>
+/// Runs a check every <c>monitor.check_interval</c>, sooner near a threshold (<see cref="CheckCadence"/>), until the
+/// host stops; a stop request lets the check in progress finish.
+/// </summary>
 public sealed partial class MonitorService(
     QuotaCheck check,
+    TrafficMonitorSettings settings,
     MonitorOptions options,
     TimeProvider timeProvider,
     ILogger<MonitorService> logger) : BackgroundService
 {
+    private (long Counted, long Timestamp)? _previous;
+    private bool _fast;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarted(DurationParser.Format(options.CheckInterval));
         while (!stoppingToken.IsCancellationRequested)
         {
+            var delay = options.CheckInterval;
             try
             {
-                await check.RunAsync(CancellationToken.None).ConfigureAwait(false);
+                var result = await check.RunAsync(CancellationToken.None).ConfigureAwait(false);
+                delay = NextDelay(result);
             }
             catch (Exception e)
             {
@@ -28,7 +37,7 @@ public sealed partial class MonitorService(
 
             try
             {
-                await Task.Delay(options.CheckInterval, timeProvider, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -38,6 +47,48 @@ public sealed partial class MonitorService(
 
         LogStopped();
     }
+
+    private TimeSpan NextDelay(CheckResult result)
+    {
+        if (!options.FastChecks || result.Reading is not { } reading)
+        {
+            return options.CheckInterval;
+        }
+
+        var counted = reading.Counted(options.Count);
+        var now = timeProvider.GetTimestamp();
+        double? observed = null;
+        if (_previous is { } previous && counted >= previous.Counted)
+        {
+            var seconds = timeProvider.GetElapsedTime(previous.Timestamp, now).TotalSeconds;
+            observed = seconds > 0 ? (counted - previous.Counted) / seconds : null;
+        }
+
+        _previous = (counted, now);
+        var delay = CheckCadence.NextDelay(options.CheckInterval, settings.Thresholds, options, counted, reading.LineRate, observed);
+        var fast = delay < options.CheckInterval;
+        if (fast != _fast)
+        {
+            _fast = fast;
+            if (fast)
+            {
+                LogCadenceTightened(delay);
+            }
+            else
+            {
+                LogCadenceRelaxed(options.CheckInterval);
+            }
+        }
+
+        return delay;
+    }
+
+    [LoggerMessage(EventId = 640, Level = LogLevel.Debug,
+        Message = "A threshold is near at full line rate: checking again in {Delay} (and as often as needed until it is passed)")]
+    private partial void LogCadenceTightened(TimeSpan delay);
+
+    [LoggerMessage(EventId = 641, Level = LogLevel.Debug, Message = "No threshold near: checking every {Interval} again")]
+    private partial void LogCadenceRelaxed(TimeSpan interval);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Monitoring started: checking every {Interval}")]
     private partial void LogStarted(string interval);

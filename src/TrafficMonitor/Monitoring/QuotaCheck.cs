@@ -39,6 +39,8 @@ public sealed partial class QuotaCheck(
     private MonitorState? _state;
     private bool _deferralLogged;
     private int _checks;
+    private MonitorState? _saved;
+    private DateTimeOffset? _savedAt;
 
     public async Task<CheckResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -182,11 +184,24 @@ public sealed partial class QuotaCheck(
         return new CheckResult(outcome, reading, decision with { State = _state });
     }
 
+    /// <summary>
+    /// Near a threshold checks come many times a second: a change of stage, action, period or monitoring health goes
+    /// to disk at once, the usage figure alone waits for the usual interval.
+    /// </summary>
     private void Save(MonitorState state)
     {
-        if (!runMode.DryRun)
+        if (runMode.DryRun)
+        {
+            return;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var changed = _saved is null || _saved with { LastCheckAt = null, LastCountedBytes = null } != state with { LastCheckAt = null, LastCountedBytes = null };
+        if (changed || _savedAt is null || now - _savedAt >= settings.Monitor.CheckInterval)
         {
             stateStore.Save(state);
+            _saved = state;
+            _savedAt = now;
         }
     }
 

@@ -38,6 +38,12 @@ public sealed record StatusReport(
     DateTimeOffset? DataUpdatedAt,
     DateTimeOffset? LastCheckAt,
     string? UsageError,
+    string ProviderSetting,
+    string? ProviderReason,
+    long? MeasuredRxBytes,
+    long? MeasuredTxBytes,
+    decimal AdjustPercent,
+    long CalibrationOffsetBytes,
     StatusNotifications? Notifications = null);
 
 /// <summary>The notification outbox: what is still waiting for some channel.</summary>

@@ -6,6 +6,7 @@ using TrafficMonitor.Notifications.Outbox;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
+using TrafficMonitor.Usage.Calibration;
 
 namespace TrafficMonitor.Status;
 
@@ -16,6 +17,7 @@ public sealed class StatusReporter(
     StateStore stateStore,
     ShutdownAction shutdownAction,
     OutboxStore outbox,
+    AutoUsageSource autoUsageSource,
     TimeProvider timeProvider)
 {
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
@@ -36,6 +38,9 @@ public sealed class StatusReporter(
         var saved = stateStore.Peek();
         var state = saved.PeriodStart == period.Start ? saved : MonitorState.ForPeriod(period.Start);
         long? counted = reading?.Counted(settings.Monitor.Count);
+        var adjustment = reading?.Adjustment;
+        long? offset = reading is null ? null
+            : counted - UsageReading.Count(settings.Monitor.Count, adjustment?.Scale(reading.MeasuredRx) ?? reading.MeasuredRx, adjustment?.Scale(reading.MeasuredTx) ?? reading.MeasuredTx);
         return new StatusReport(
             settings.SourcePath,
             usageSource.Name,
@@ -67,6 +72,12 @@ public sealed class StatusReporter(
             reading?.DataUpdatedAt,
             state.LastCheckAt,
             usageError,
+            settings.Monitor.Provider,
+            settings.Monitor.Provider == Configuration.MonitorOptions.AutoProvider ? autoUsageSource.Reason : null,
+            reading?.MeasuredRx,
+            reading?.MeasuredTx,
+            settings.Monitor.AdjustPercent,
+            offset ?? 0,
             Notifications());
     }
 
@@ -86,7 +97,9 @@ public sealed class StatusReporter(
         string Size(long? bytes) => bytes is { } b ? $"{ByteSize.Format(b, units)} ({b.ToString(CultureInfo.InvariantCulture)} bytes)" : "unknown";
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Billing period:  {report.PeriodStart:yyyy-MM-dd} to {report.PeriodEnd:yyyy-MM-dd} (resets on day {report.ResetDay})");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Usage source:    {report.Provider}: {(report.Interfaces.Count > 0 ? string.Join(", ", report.Interfaces.Select(i => i.Name)) : "-")}");
+        var chosen = report.ProviderSetting == report.Provider ? report.Provider : $"{report.Provider} (provider: {report.ProviderSetting})";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Usage source:    {chosen}{(report.ProviderReason is { } why ? $"; {why}" : string.Empty)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Counting:        {(report.Interfaces.Count > 0 ? string.Join(", ", report.Interfaces.Select(i => $"{i.Name} (rx {ByteSize.Format(i.RxBytes, units)}, tx {ByteSize.Format(i.TxBytes, units)})")) : "-")}");
         if (report.UsageError is not null)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"Usage:           UNAVAILABLE: {report.UsageError}");
@@ -95,6 +108,12 @@ public sealed class StatusReporter(
         text.AppendLine(CultureInfo.InvariantCulture, $"Received (rx):   {Size(report.RxBytes)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Sent (tx):       {Size(report.TxBytes)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"{$"Counted ({report.CountMode}):",-17}{Size(report.CountedBytes)}");
+        if (report.AdjustPercent != 0 || report.CalibrationOffsetBytes != 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Calibration:     measured rx {Size(report.MeasuredRxBytes)}, tx {Size(report.MeasuredTxBytes)}; adjust_percent {report.AdjustPercent.ToString(CultureInfo.InvariantCulture)}%; set-usage offset {(report.CalibrationOffsetBytes < 0 ? "-" : "+")}{ByteSize.Format(Math.Abs(report.CalibrationOffsetBytes), units)}");
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture, $"Limit:           {Size(report.LimitBytes)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Used:            {(report.PercentUsed is { } p ? p.ToString("0.##", CultureInfo.InvariantCulture) + "%" : "unknown")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Stages notified: {(report.StagesNotified.Count == 0 ? "none yet this period" : string.Join(", ", report.StagesNotified.Select(s => ByteSize.Format(s, units))))}");

@@ -6,19 +6,45 @@ namespace TrafficMonitor.Usage;
 /// <summary>Bytes one interface moved in the billing period so far.</summary>
 public sealed record InterfaceUsage(string Name, long Rx, long Tx);
 
+/// <summary>
+/// Calibration applied on top of what the interfaces moved: <c>monitor.adjust_percent</c> scales both directions,
+/// then the offsets from <c>set-usage</c> (this period only) are added.
+/// </summary>
+public sealed record UsageAdjustment(decimal Percent, long RxOffset, long TxOffset, long CountedOffset)
+{
+    public bool IsNone => Percent == 0 && RxOffset == 0 && TxOffset == 0 && CountedOffset == 0;
+
+    public long Scale(long bytes) => Percent == 0 ? bytes : (long)Math.Round(bytes * (1 + (Percent / 100)), MidpointRounding.AwayFromZero);
+}
+
 /// <summary>The period's usage across the counted interfaces, as read from a source.</summary>
 public sealed record UsageReading(string Source, BillingPeriod Period, IReadOnlyList<InterfaceUsage> Interfaces, DateTimeOffset? DataUpdatedAt)
 {
-    public long Rx => Interfaces.Sum(i => i.Rx);
+    /// <summary>
+    /// How fast the counted interfaces can move together, in bytes per second per direction, when the source knows:
+    /// it decides how close to a threshold the checks come faster.
+    /// </summary>
+    public long? LineRate { get; init; }
 
-    public long Tx => Interfaces.Sum(i => i.Tx);
+    public UsageAdjustment? Adjustment { get; init; }
 
-    public long Counted(CountMode mode) => mode switch
+    /// <summary>What the interfaces moved, before any calibration.</summary>
+    public long MeasuredRx => Interfaces.Sum(i => i.Rx);
+
+    public long MeasuredTx => Interfaces.Sum(i => i.Tx);
+
+    public long Rx => Adjustment is { } a ? Math.Max(0, a.Scale(MeasuredRx) + a.RxOffset) : MeasuredRx;
+
+    public long Tx => Adjustment is { } a ? Math.Max(0, a.Scale(MeasuredTx) + a.TxOffset) : MeasuredTx;
+
+    public long Counted(CountMode mode) => Math.Max(0, Count(mode, Rx, Tx) + (Adjustment?.CountedOffset ?? 0));
+
+    public static long Count(CountMode mode, long rx, long tx) => mode switch
     {
-        CountMode.Rx => Rx,
-        CountMode.Tx => Tx,
-        CountMode.Max => Math.Max(Rx, Tx),
-        _ => Rx + Tx,
+        CountMode.Rx => rx,
+        CountMode.Tx => tx,
+        CountMode.Max => Math.Max(rx, tx),
+        _ => rx + tx,
     };
 }
 

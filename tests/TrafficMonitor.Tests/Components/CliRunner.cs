@@ -9,9 +9,10 @@ public static class CliRunner
 {
     public static string ProgramPath => Path.Combine(AppContext.BaseDirectory, "traffic-monitor.dll");
 
-    public static Process Start(IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null)
+    /// <param name="networkNamespace">Runs it inside this network namespace (one the test created), where it sees that namespace's interfaces.</param>
+    public static Process Start(IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null, string? networkNamespace = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(networkNamespace is null ? "dotnet" : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -19,6 +20,14 @@ public static class CliRunner
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
+        if (networkNamespace is not null)
+        {
+            foreach (var argument in new[] { "netns", "exec", networkNamespace, "dotnet" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         start.ArgumentList.Add(ProgramPath);
         foreach (var argument in arguments)
         {
@@ -34,9 +43,10 @@ public static class CliRunner
         return Process.Start(start)!;
     }
 
-    public static CliResult Run(IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static CliResult Run(
+        IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? networkNamespace = null)
     {
-        using var process = Start(arguments, workingDirectory, environment);
+        using var process = Start(arguments, workingDirectory, environment, networkNamespace);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(90)))

@@ -13,6 +13,12 @@ public static class TestSettings
         string extra = "",
         string monitor = "")
     {
+        // A test that builds a vnStat database means to test vnStat, not whatever provider "auto" would pick.
+        if (vnstatConfig is not null && !monitor.Contains("provider:", StringComparison.Ordinal))
+        {
+            monitor = "provider: vnstat\n" + monitor;
+        }
+
         var yaml = $"""
             thresholds:
               total_limit: {totalLimit}

@@ -58,7 +58,7 @@ public class ConfigLoaderTests
     {
         var settings = Parse("thresholds: {total_limit: 10, interval: 1, critical_percentage: 95}");
         Assert.Null(settings.Email);
-        Assert.Equal("vnstat", settings.Monitor.Provider);
+        Assert.Equal("auto", settings.Monitor.Provider);
         Assert.Empty(settings.Monitor.Interfaces);
         Assert.Equal(CountMode.Total, settings.Monitor.Count);
         Assert.Equal(TimeSpan.FromSeconds(60), settings.Monitor.CheckInterval);

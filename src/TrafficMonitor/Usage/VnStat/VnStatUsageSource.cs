@@ -2,31 +2,50 @@ using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Platform;
 using TrafficMonitor.Quota;
+using TrafficMonitor.Usage.SystemCounters;
 
 namespace TrafficMonitor.Usage.VnStat;
 
 /// <summary>
 /// Usage from vnStat 2.x: the month row when the period is a calendar month (reset day 1), otherwise the sum of the
-/// daily rows since the period started. Dates are vnStat's local dates, as are the period's.
+/// daily rows since the period started. Dates are vnStat's local dates, as are the period's. With the kernel's
+/// counters readable (<see cref="VnStatLiveCounters"/>), what vnStat has not written yet is added, so the numbers are
+/// live; vnStat itself only runs again when its database changed.
 /// </summary>
 public sealed partial class VnStatUsageSource(
     VnStatOptions vnstat,
     MonitorOptions monitor,
     IProcessRunner processRunner,
     TimeProvider timeProvider,
-    ILogger<VnStatUsageSource> logger) : IUsageSource
+    ILogger<VnStatUsageSource> logger,
+    VnStatLiveCounters? live = null,
+    IInterfaceCounters? counters = null) : IUsageSource
 {
     /// <summary>vnStat writes its database every 5 minutes by default; far longer means its daemon is not running.</summary>
     private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(30);
 
     private DateTimeOffset? _staleWarnedFor;
 
+    private (BillingPeriod Period, bool Months, (DateTime, long) Version, VnStatDocument Document)? _cached;
+    private bool? _liveWorked;
+
     public string Name => MonitorOptions.VnStatProvider;
 
     public async Task<UsageReading> ReadAsync(BillingPeriod period, CancellationToken cancellationToken)
     {
         var useMonthRows = period.Start.Day == 1 && period.End == period.Start.AddMonths(1);
-        var document = VnStatDocument.Parse(await RunVnStatAsync(useMonthRows ? "m" : "d", cancellationToken).ConfigureAwait(false));
+        var version = live?.DatabaseVersion();
+        VnStatDocument document;
+        if (_cached is { } cached && cached.Period == period && cached.Months == useMonthRows && version is { } v && cached.Version == v)
+        {
+            document = cached.Document;
+        }
+        else
+        {
+            document = VnStatDocument.Parse(await RunVnStatAsync(useMonthRows ? "m" : "d", cancellationToken).ConfigureAwait(false));
+            _cached = version is { } written ? (period, useMonthRows, written, document) : null;
+        }
+
         if (document.Interfaces.Count == 0)
         {
             throw new UsageUnavailableException(
@@ -71,7 +90,50 @@ public sealed partial class VnStatUsageSource(
 
         var updatedAt = usages.Select(u => byName[u.Name].UpdatedAt).Max();
         WarnIfStale(updatedAt);
-        return new UsageReading(Name, period, usages, updatedAt);
+        return MakeLive(new UsageReading(Name, period, usages, updatedAt));
+    }
+
+    private UsageReading MakeLive(UsageReading reading)
+    {
+        if (live is null || counters is null)
+        {
+            return reading;
+        }
+
+        IReadOnlyDictionary<string, (long Rx, long Tx)> unwritten;
+        CountersSnapshot kernel;
+        try
+        {
+            kernel = counters.Read();
+            unwritten = VnStatLiveCounters.Unwritten(live.ReadDatabase(), kernel);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or UsageUnavailableException)
+        {
+            if (_liveWorked != false)
+            {
+                LogNotLive(live.DatabaseFile, e.Message);
+            }
+
+            _liveWorked = false;
+            return reading;
+        }
+
+        if (_liveWorked != true)
+        {
+            LogLive(live.DatabaseFile);
+        }
+
+        _liveWorked = true;
+        var usages = reading.Interfaces
+            .Select(u => unwritten.TryGetValue(u.Name, out var more) ? u with { Rx = u.Rx + more.Rx, Tx = u.Tx + more.Tx } : u)
+            .ToList();
+        long lineRate = 0;
+        foreach (var usage in usages)
+        {
+            lineRate += (counters.LinkSpeed(usage.Name) ?? SystemUsageSource.UnknownLinkSpeedBitsPerSecond) / 8;
+        }
+
+        return reading with { Interfaces = usages, DataUpdatedAt = timeProvider.GetUtcNow(), LineRate = lineRate };
     }
 
     /// <summary>
@@ -150,6 +212,15 @@ public sealed partial class VnStatUsageSource(
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning,
         Message = "vnStat has not updated its data since {UpdatedAt}: is its daemon running? (systemctl status vnstat). Usage is counted as of then")]
     private partial void LogStale(DateTimeOffset updatedAt);
+
+    [LoggerMessage(EventId = 650, Level = LogLevel.Information,
+        Message = "vnStat's numbers are made live: the kernel's counters since vnStat last wrote {Database} are added at each check")]
+    private partial void LogLive(string database);
+
+    [LoggerMessage(EventId = 651, Level = LogLevel.Warning,
+        Message = "vnStat's numbers cannot be made live ({Reason}), so they lag the kernel by up to vnStat's SaveInterval (5 min by default): " +
+                  "let this user read {Database} (or set vnstat.dbdir), or use monitor.provider: system")]
+    private partial void LogNotLive(string database, string reason);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information,
         Message = "Not counting {Interface}: vnStat has not updated it during the period {Period} (an interface that no longer exists?)")]

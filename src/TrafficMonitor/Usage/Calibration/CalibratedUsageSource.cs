@@ -1,0 +1,35 @@
+using TrafficMonitor.Configuration;
+using TrafficMonitor.Quota;
+
+namespace TrafficMonitor.Usage.Calibration;
+
+/// <summary>Any usage source, with <c>monitor.adjust_percent</c> and this period's <c>set-usage</c> offsets applied.</summary>
+public sealed class CalibratedUsageSource(IUsageSource inner, CalibrationStore store, MonitorOptions monitor) : IUsageSource
+{
+    public string Name => inner.Name;
+
+    public IUsageSource Inner => inner;
+
+    public async Task<UsageReading> ReadAsync(BillingPeriod period, CancellationToken cancellationToken)
+    {
+        var reading = await inner.ReadAsync(period, cancellationToken).ConfigureAwait(false);
+        var calibration = store.Current() is { } c && c.PeriodStart == period.Start ? c : null;
+        var adjustment = new UsageAdjustment(monitor.AdjustPercent, calibration?.RxOffset ?? 0, calibration?.TxOffset ?? 0, calibration?.CountedOffset ?? 0);
+        return adjustment.IsNone ? reading : reading with { Adjustment = adjustment };
+    }
+
+    /// <summary>
+    /// Offsets that make this reading count <paramref name="counted"/> (and, when given, <paramref name="rx"/> and
+    /// <paramref name="tx"/>), after adjust_percent.
+    /// </summary>
+    public static Calibration Calibrate(UsageReading measured, CountMode mode, decimal adjustPercent, long counted, long? rx, long? tx, DateTimeOffset now)
+    {
+        var scale = new UsageAdjustment(adjustPercent, 0, 0, 0);
+        var scaledRx = scale.Scale(measured.MeasuredRx);
+        var scaledTx = scale.Scale(measured.MeasuredTx);
+        var rxOffset = rx is { } r ? r - scaledRx : 0;
+        var txOffset = tx is { } t ? t - scaledTx : 0;
+        var countedOffset = counted - UsageReading.Count(mode, scaledRx + rxOffset, scaledTx + txOffset);
+        return new Calibration(measured.Period.Start, rxOffset, txOffset, countedOffset, now);
+    }
+}

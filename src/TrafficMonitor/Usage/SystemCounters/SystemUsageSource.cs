@@ -1,0 +1,175 @@
+using Microsoft.Extensions.Logging;
+using TrafficMonitor.Configuration;
+using TrafficMonitor.Monitoring;
+using TrafficMonitor.Quota;
+
+namespace TrafficMonitor.Usage.SystemCounters;
+
+/// <summary>
+/// Usage from the OS's own interface counters, kept in a <see cref="Ledger"/> in <c>state_dir</c>. Each reading adds
+/// what the kernel counted since the last one; the ledger reaches the disk every <c>monitor.checkpoint_interval</c>
+/// and when the monitor stops. A dry run (and <c>status</c>) reads the ledger and the counters but writes nothing.
+/// </summary>
+public sealed partial class SystemUsageSource(
+    IInterfaceCounters counters,
+    LedgerStore store,
+    MonitorOptions monitor,
+    RunMode runMode,
+    TimeProvider timeProvider,
+    ILogger<SystemUsageSource> logger) : IUsageSource, IDisposable
+{
+    /// <summary>Assumed when the OS does not give a link speed (virtual and most VM NICs): high, so checks tighten early rather than late.</summary>
+    public const long UnknownLinkSpeedBitsPerSecond = 10_000_000_000;
+
+    private readonly Lock _lock = new();
+    private Ledger? _ledger;
+    private DateTimeOffset? _lastCheckpoint;
+    private DateOnly _lastCheckpointDay;
+    private bool _dirty;
+
+    public string Name => MonitorOptions.SystemProvider;
+
+    public string LedgerPath => store.FilePath;
+
+    public Task<UsageReading> ReadAsync(BillingPeriod period, CancellationToken cancellationToken) => Task.FromResult(Read(period));
+
+    public UsageReading Read(BillingPeriod period)
+    {
+        lock (_lock)
+        {
+            var snapshot = counters.Read();
+            var now = timeProvider.GetUtcNow();
+            var today = DateOnly.FromDateTime(timeProvider.GetLocalNow().DateTime);
+            _ledger ??= store.Load(readOnly: runMode.DryRun);
+            var countSinceBoot = snapshot.BootedAt is { } booted && booted >= period.StartsAt(timeProvider.LocalTimeZone);
+            var events = LedgerAccounting.Record(_ledger, snapshot, today, now, countSinceBoot);
+            _dirty = true;
+            var important = false;
+            foreach (var e in events)
+            {
+                important |= e.Kind is not CounterEventKind.Appeared and not CounterEventKind.Wrapped;
+                Log(e);
+            }
+
+            if (_lastCheckpoint is null || important || today != _lastCheckpointDay || now - _lastCheckpoint >= monitor.CheckpointInterval)
+            {
+                Checkpoint(now, today);
+            }
+
+            return Reading(_ledger, snapshot, period);
+        }
+    }
+
+    /// <summary>Writes the ledger now (the monitor is stopping, or an action that may end the machine is about to run).</summary>
+    public void Flush()
+    {
+        lock (_lock)
+        {
+            if (_ledger is not null && _dirty)
+            {
+                Checkpoint(timeProvider.GetUtcNow(), DateOnly.FromDateTime(timeProvider.GetLocalNow().DateTime));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Flush();
+        }
+        catch (UsageUnavailableException e)
+        {
+            LogFlushFailed(e.Message);
+        }
+    }
+
+    private void Checkpoint(DateTimeOffset now, DateOnly today)
+    {
+        if (runMode.DryRun)
+        {
+            return;
+        }
+
+        store.Save(_ledger!);
+        _lastCheckpoint = now;
+        _lastCheckpointDay = today;
+        _dirty = false;
+    }
+
+    private UsageReading Reading(Ledger ledger, CountersSnapshot snapshot, BillingPeriod period)
+    {
+        // Interfaces gone since (a USB modem unplugged) still count for the days they moved traffic.
+        var available = new HashSet<string>(snapshot.Interfaces.Select(i => i.Name), StringComparer.Ordinal);
+        foreach (var (name, entry) in ledger.Interfaces)
+        {
+            if (entry.LastRx is null && entry.Days.Keys.Any(period.Contains))
+            {
+                available.Add(name);
+            }
+        }
+
+        var selected = InterfaceSelection.Select(available, monitor.Interfaces, "the system's interfaces");
+        var usages = new List<InterfaceUsage>(selected.Count);
+        long lineRate = 0;
+        foreach (var name in selected)
+        {
+            var (rx, tx) = ledger.Interfaces.TryGetValue(name, out var entry) ? entry.Sum(period.Contains) : (0, 0);
+            usages.Add(new InterfaceUsage(name, rx, tx));
+            lineRate += (counters.LinkSpeed(name) ?? UnknownLinkSpeedBitsPerSecond) / 8;
+        }
+
+        return new UsageReading(Name, period, usages, ledger.UpdatedAt) { LineRate = lineRate };
+    }
+
+    private void Log(CounterEvent e)
+    {
+        switch (e.Kind)
+        {
+            case CounterEventKind.Baseline:
+                LogBaseline(store.FilePath);
+                break;
+            case CounterEventKind.CountedSinceBoot:
+                LogCountedSinceBoot(store.FilePath);
+                break;
+            case CounterEventKind.NewBoot:
+                LogNewBoot();
+                break;
+            case CounterEventKind.Reset:
+                LogReset(e.Interface!, e.Previous, e.Current);
+                break;
+            case CounterEventKind.Wrapped:
+                LogWrapped(e.Interface!);
+                break;
+            case CounterEventKind.Appeared:
+                LogAppeared(e.Interface!);
+                break;
+        }
+    }
+
+    [LoggerMessage(EventId = 610, Level = LogLevel.Warning,
+        Message = "Starting a new traffic ledger {Path}: traffic before now in this period is not known to it. " +
+                  "If some was used, set the period's usage from your provider's panel with 'traffic-monitor set-usage'")]
+    private partial void LogBaseline(string path);
+
+    [LoggerMessage(EventId = 611, Level = LogLevel.Information,
+        Message = "Starting a new traffic ledger {Path}: the machine booted in this period, so everything the kernel counted since boot is counted")]
+    private partial void LogCountedSinceBoot(string path);
+
+    [LoggerMessage(EventId = 612, Level = LogLevel.Information,
+        Message = "The machine rebooted since the last reading: counting what the kernel counted since boot (traffic after the last checkpoint before the reboot is lost)")]
+    private partial void LogNewBoot();
+
+    [LoggerMessage(EventId = 613, Level = LogLevel.Information,
+        Message = "The counters of {Interface} went back from {Previous} to {Current} (interface re-created or driver reloaded): counting them from zero")]
+    private partial void LogReset(string @interface, ulong previous, ulong current);
+
+    [LoggerMessage(EventId = 614, Level = LogLevel.Debug, Message = "A 32-bit counter of {Interface} wrapped around: counted across the wrap")]
+    private partial void LogWrapped(string @interface);
+
+    [LoggerMessage(EventId = 615, Level = LogLevel.Debug, Message = "Interface {Interface} appeared: all its traffic is counted")]
+    private partial void LogAppeared(string @interface);
+
+    [LoggerMessage(EventId = 616, Level = LogLevel.Error, Message = "The traffic ledger could not be written when stopping: {Reason}")]
+    private partial void LogFlushFailed(string reason);
+}
