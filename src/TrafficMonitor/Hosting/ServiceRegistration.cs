@@ -71,6 +71,7 @@ public static class ServiceRegistration
         AddNotificationChannels(services, settings);
 
         services.AddSingleton<NotificationDispatcher>();
+        services.AddSingleton<DeliveryPump>();
         services.AddSingleton<ShutdownAction>();
         services.AddSingleton<QuotaCheck>();
         return services;

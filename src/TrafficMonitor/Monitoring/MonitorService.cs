@@ -26,7 +26,7 @@ public sealed partial class MonitorService(
             var delay = options.CheckInterval;
             try
             {
-                var result = await check.RunAsync(CancellationToken.None).ConfigureAwait(false);
+                var result = await check.CheckAsync(CancellationToken.None).ConfigureAwait(false);
                 delay = NextDelay(result);
             }
             catch (Exception e)
@@ -45,6 +45,7 @@ public sealed partial class MonitorService(
             }
         }
 
+        await check.WhenDeliveredAsync().ConfigureAwait(false);
         LogStopped();
     }
 

@@ -30,6 +30,7 @@ public sealed partial class QuotaCheck(
     IUsageSource usageSource,
     StateStore stateStore,
     NotificationDispatcher dispatcher,
+    DeliveryPump delivery,
     ShutdownAction shutdownAction,
     RunMode runMode,
     TimeProvider timeProvider,
@@ -42,7 +43,19 @@ public sealed partial class QuotaCheck(
     private MonitorState? _saved;
     private DateTimeOffset? _savedAt;
 
+    /// <summary>One check, then waits until its notifications were delivered or failed (each bounded by its channel's timeout): for --once.</summary>
     public async Task<CheckResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var result = await CheckAsync(cancellationToken).ConfigureAwait(false);
+        await delivery.WhenIdleAsync().ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Waits for notifications still being delivered (when the service stops).</summary>
+    public Task WhenDeliveredAsync() => delivery.WhenIdleAsync();
+
+    /// <summary>One check; delivery goes on in the background, so a hung channel never delays the next check.</summary>
+    public async Task<CheckResult> CheckAsync(CancellationToken cancellationToken)
     {
         var period = BillingPeriod.Containing(timeProvider.GetLocalNow(), settings.Monitor.ResetDay);
         UsageReading reading;
@@ -55,7 +68,7 @@ public sealed partial class QuotaCheck(
             LogUsageUnavailable(usageSource.Name, e.Message);
             try
             {
-                await RecordUsageFailureAsync(e.Message, cancellationToken).ConfigureAwait(false);
+                RecordUsageFailure(e.Message);
             }
             catch (StateException stateError)
             {
@@ -77,7 +90,7 @@ public sealed partial class QuotaCheck(
     }
 
     /// <summary>Counts a check that could not read usage; after notifications.degraded_after in a row, the admin is told.</summary>
-    private async Task RecordUsageFailureAsync(string reason, CancellationToken cancellationToken)
+    private void RecordUsageFailure(string reason)
     {
         var now = timeProvider.GetUtcNow();
         _state ??= stateStore.Load();
@@ -91,7 +104,7 @@ public sealed partial class QuotaCheck(
         _state = state;
         Save(state);
         // Notifications queued earlier still go out while usage is unreadable.
-        await dispatcher.DeliverPendingAsync(cancellationToken).ConfigureAwait(false);
+        delivery.Kick();
     }
 
     private async Task<CheckResult> EvaluateAsync(UsageReading reading, BillingPeriod period, CancellationToken cancellationToken)
@@ -154,25 +167,15 @@ public sealed partial class QuotaCheck(
 
         // The critical message goes out while the action runs: at line rate every second spent talking to a server
         // before acting is traffic past the critical point. Each channel is bounded by its timeout either way.
-        var delivery = dispatcher.DeliverPendingAsync(cancellationToken);
+        delivery.Kick();
         var outcome = CheckOutcome.Completed;
         switch (decision.Action)
         {
             case ActionVerdict.Run:
-                MonitorState acted;
-                try
-                {
-                    (acted, outcome) = await RunActionAsync(_state, snapshot, now, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await delivery.ConfigureAwait(false);
-                }
-
-                _state = acted;
+                (_state, outcome) = await RunActionAsync(_state, snapshot, now, cancellationToken).ConfigureAwait(false);
                 Save(_state);
-                // What the action queued (ran / failed); after the first round, so no message is sent twice at once.
-                delivery = dispatcher.DeliverPendingAsync(cancellationToken);
+                // What the action queued (ran / failed) goes in the round after the one under way: never twice at once.
+                delivery.Kick();
                 break;
             case ActionVerdict.DeferredAfterRestart when !_deferralLogged:
                 _deferralLogged = true;
@@ -180,7 +183,6 @@ public sealed partial class QuotaCheck(
                 break;
         }
 
-        await delivery.ConfigureAwait(false);
         return new CheckResult(outcome, reading, decision with { State = _state });
     }
 

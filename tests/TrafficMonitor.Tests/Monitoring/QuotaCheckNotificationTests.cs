@@ -64,6 +64,24 @@ public sealed class QuotaCheckNotificationTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_HungSmtpServerDuringAStage_DoesNotDelayTheNextCheckOrTheCriticalAction()
+    {
+        using var silent = new SilentServer();
+        using var recorder = new CommandRecorder();
+        var check = CreateSut(Email(silent.Port, timeout: "8s"), shutdownCommand: recorder.YamlCommand);
+        _usage.Bytes = 85 * GB;
+
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(80 * GB, (await check.CheckAsync(CancellationToken.None)).Decision!.StageToNotify);
+        _usage.Bytes = 91 * GB;
+        await check.CheckAsync(CancellationToken.None);
+
+        Assert.Equal(["-h +1"], recorder.Calls);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"the checks waited for the hung server: {clock.Elapsed}");
+        await check.WhenDeliveredAsync();
+    }
+
+    [Fact]
     public async Task Run_HungSmtpServerAtTheCriticalPoint_DoesNotHoldBackTheActionAndCostsNoMoreThanTheTimeout()
     {
         using var silent = new SilentServer();
