@@ -84,6 +84,27 @@ public sealed class NetworkNamespacePair : IDisposable
         using var server = StartIperfServer();
         Exec(NamespaceA, "iperf3", "-c", AddressB, "-n", bytes.ToString(CultureInfo.InvariantCulture), "--connect-timeout", "5000");
         server.WaitForExit(10_000);
+        WaitForQuiet();
+    }
+
+    /// <summary>
+    /// Waits until A's counters stop moving: iperf3 can finish while the tail of its data is still in socket
+    /// buffers, and a test comparing with the kernel must compare with the final numbers.
+    /// </summary>
+    public void WaitForQuiet()
+    {
+        var last = CountersA;
+        for (var i = 0; i < 100; i++)
+        {
+            Thread.Sleep(100);
+            var now = CountersA;
+            if (now == last)
+            {
+                return;
+            }
+
+            last = now;
+        }
     }
 
     /// <summary>Starts sending from A to B at full speed for <paramref name="seconds"/>; the returned process ends when done.</summary>
