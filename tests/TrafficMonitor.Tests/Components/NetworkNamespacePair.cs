@@ -134,7 +134,23 @@ public sealed class NetworkNamespacePair : IDisposable
     }
 
     /// <summary>A process that sleeps in namespace A: its <c>/proc/PID/net/dev</c> shows A's counters to code running here.</summary>
-    public Process StartSleeper(string? ns = null) => Start(ns ?? NamespaceA, "sleep", "3600");
+    public Process StartSleeper(string? ns = null)
+    {
+        var sleeper = Start(ns ?? NamespaceA, "sleep", "3600");
+        // Until ip has entered the namespace and exec'd sleep, the pid still shows the host's namespace.
+        var deadline = Stopwatch.StartNew();
+        while (File.ReadAllText($"/proc/{sleeper.Id}/comm").Trim() != "sleep")
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new InvalidOperationException("the sleeper did not start in the namespace");
+            }
+
+            Thread.Sleep(5);
+        }
+
+        return sleeper;
+    }
 
     public void Dispose()
     {
