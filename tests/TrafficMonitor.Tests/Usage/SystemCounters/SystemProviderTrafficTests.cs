@@ -90,6 +90,30 @@ public sealed class SystemProviderTrafficTests : IDisposable
     }
 
     [Fact]
+    public void Run_StoppedWithSigterm_WritesEverythingCountedToTheLedger()
+    {
+        using var monitor = CliRunner.Start(["--config", _config, "run"], networkNamespace: _net.NamespaceA);
+        var ledger = _dir.Combine("state", LedgerStore.FileName);
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(ledger) && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(20);
+        }
+
+        var before = Ledger();
+        var kernelBefore = _net.CountersA;
+        _net.Send(50 * MiB);
+        Thread.Sleep(1500);
+        Programs.Run("kill", "-TERM", monitor.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(monitor.WaitForExit(30_000));
+
+        // Checkpoints are a minute apart: only the write on stopping can have put this traffic in the ledger.
+        var kernel = _net.CountersA;
+        Assert.Equal((kernel.Rx - kernelBefore.Rx + before.Rx, kernel.Tx - kernelBefore.Tx + before.Tx), Ledger());
+        Assert.Equal(0, monitor.ExitCode);
+    }
+
+    [Fact]
     public void Read_InterfaceDeletedAndRecreated_CountsBothLivesOfIt()
     {
         using var sleeper = _net.StartSleeper();
