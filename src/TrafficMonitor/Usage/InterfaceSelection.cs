@@ -11,11 +11,16 @@ public static class InterfaceSelection
         "lo", "docker", "veth", "br", "virbr", "vnet", "tun", "tap", "wg", "zt", "tailscale", "ifb", "dummy", "kube",
         "cni", "flannel", "cali", "vxlan", "lxcbr", "lxdbr", "podman", "sit", "gre", "ipip", "ip6tnl", "vmnet", "vboxnet",
         "utun", "awdl", "llw", "gif", "stf", "anpi", "nordlynx", "cilium", "weave", "genev",
+
+        // A bond's or team's traffic is its members' traffic, already counted on the physical links under it.
+        "bond", "team", "macvlan", "macvtap", "ipvlan",
     ];
 
     public static bool IsVirtual(string name) =>
         VirtualPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-        || name.Contains("Loopback", StringComparison.OrdinalIgnoreCase);
+        || name.Contains("Loopback", StringComparison.OrdinalIgnoreCase)
+        // VLANs (eth0.100): their frames cross the parent link and are counted there.
+        || (!OperatingSystem.IsWindows() && name.Contains('.', StringComparison.Ordinal));
 
     /// <summary>
     /// The configured interfaces (all must exist) or, with none configured, every non-virtual one.

@@ -84,17 +84,19 @@ public sealed class NetworkNamespacePair : IDisposable
         using var server = StartIperfServer();
         Exec(NamespaceA, "iperf3", "-c", AddressB, "-n", bytes.ToString(CultureInfo.InvariantCulture), "--connect-timeout", "5000");
         server.WaitForExit(10_000);
-        WaitForCountersToSettle();
+        WaitForQuiet();
     }
 
-    /// <summary>iperf3 returns once its bytes are handed to the socket; on a loaded machine the counters can still be moving.</summary>
-    private void WaitForCountersToSettle()
+    /// <summary>
+    /// Waits until A's counters stop moving: iperf3 can finish while the tail of its data is still in socket
+    /// buffers, and a test comparing with the kernel must compare with the final numbers.
+    /// </summary>
+    public void WaitForQuiet()
     {
-        var deadline = Stopwatch.StartNew();
         var last = CountersA;
-        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        for (var i = 0; i < 100; i++)
         {
-            Thread.Sleep(200);
+            Thread.Sleep(100);
             var now = CountersA;
             if (now == last)
             {
@@ -132,7 +134,23 @@ public sealed class NetworkNamespacePair : IDisposable
     }
 
     /// <summary>A process that sleeps in namespace A: its <c>/proc/PID/net/dev</c> shows A's counters to code running here.</summary>
-    public Process StartSleeper(string? ns = null) => Start(ns ?? NamespaceA, "sleep", "3600");
+    public Process StartSleeper(string? ns = null)
+    {
+        var sleeper = Start(ns ?? NamespaceA, "sleep", "3600");
+        // Until ip has entered the namespace and exec'd sleep, the pid still shows the host's namespace.
+        var deadline = Stopwatch.StartNew();
+        while (File.ReadAllText($"/proc/{sleeper.Id}/comm").Trim() != "sleep")
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new InvalidOperationException("the sleeper did not start in the namespace");
+            }
+
+            Thread.Sleep(5);
+        }
+
+        return sleeper;
+    }
 
     public void Dispose()
     {

@@ -18,7 +18,7 @@ public sealed class MonitorServiceCadenceTests
     public async Task Run_IdleThenLineRateTowardsAThreshold_ChecksEveryIntervalThenCatchesItWithinAFractionOfASecond()
     {
         using var state = new TempDirectory();
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero));
+        var time = new TimerCountingTimeProvider(new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero));
         var trafficStarts = time.GetUtcNow().AddMinutes(5).AddSeconds(17);
         var source = new LinearSource(time, trafficStarts);
         var settings = ConfigLoader.Parse(
@@ -34,23 +34,47 @@ public sealed class MonitorServiceCadenceTests
             services.GetRequiredService<QuotaCheck>(), settings, settings.Monitor, time, NullLogger<MonitorService>.Instance);
 
         await monitor.StartAsync(CancellationToken.None);
+        await WaitUntilWaiting(time, source);
         // Time moves in seconds far from the threshold and in milliseconds near it, so a reading's time is exact enough.
         var thresholdAt = trafficStarts.AddSeconds(100e9 / Rate);
         while (source.FirstOver(100e9) is null && time.GetUtcNow() < thresholdAt.AddMinutes(2))
         {
             time.Advance(thresholdAt - time.GetUtcNow() > TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(1) : TimeSpan.FromMilliseconds(5));
-            await LinearSource.Settled();
+            await WaitUntilWaiting(time, source);
         }
 
         await monitor.StopAsync(CancellationToken.None);
 
         var idle = source.Reads.Where(r => r.At < trafficStarts).ToList();
         Assert.True(idle.Count >= 5);
-        // A minute apart; the fake clock keeps moving while a check runs in real time, so allow the harness a few seconds.
-        Assert.All(idle.Zip(idle.Skip(1)), pair => Assert.InRange(pair.Second.At - pair.First.At, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(65)));
+        Assert.All(idle.Zip(idle.Skip(1)), pair => Assert.Equal(TimeSpan.FromMinutes(1), pair.Second.At - pair.First.At));
         var caught = source.FirstOver(100e9)!.Value;
         Assert.InRange(caught.Counted - 100e9, 0, Rate * MonitorOptions.FastCheckInterval.TotalSeconds);
         Assert.True(source.Reads.Count < idle.Count + 60, $"{source.Reads.Count} reads: polled fast for too long");
+    }
+
+    /// <summary>Each check ends by waiting on a new timer: time may move on once every check so far has reached its wait.</summary>
+    private static async Task WaitUntilWaiting(TimerCountingTimeProvider time, LinearSource source)
+    {
+        for (var spins = 0; time.TimersCreated < source.Reads.Count || source.Reads.Count == 0; spins++)
+        {
+            Assert.True(spins < 5000, "the monitor never went back to waiting");
+            await Task.Delay(1);
+        }
+    }
+
+    private sealed class TimerCountingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private int _timers;
+
+        public int TimersCreated => Volatile.Read(ref _timers);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            Interlocked.Increment(ref _timers);
+            return timer;
+        }
     }
 
     /// <summary>Nothing until <c>start</c>, then <see cref="Rate"/> bytes a second; the link is said to carry 1.25 GB/s.</summary>
@@ -84,8 +108,5 @@ public sealed class MonitorServiceCadenceTests
 
             return Task.FromResult(new UsageReading(Name, period, [new InterfaceUsage("eth0", counted, 0)], now) { LineRate = 1_250_000_000 });
         }
-
-        /// <summary>Lets a check that a timer just released run to its next wait before time moves on.</summary>
-        public static Task Settled() => Task.Delay(1);
     }
 }

@@ -13,9 +13,29 @@ public sealed class NetworkInformationCounters(TimeProvider timeProvider) : IInt
     public CountersSnapshot Read()
     {
         var samples = new List<CounterSample>();
-        foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
+        NetworkInterface[] interfaces;
+        try
         {
-            var statistics = nic.GetIPStatistics();
+            interfaces = NetworkInterface.GetAllNetworkInterfaces();
+        }
+        catch (NetworkInformationException e)
+        {
+            throw new UsageUnavailableException($"the system's interface counters cannot be read: {e.Message}", e);
+        }
+
+        foreach (var nic in interfaces)
+        {
+            IPInterfaceStatistics statistics;
+            try
+            {
+                statistics = nic.GetIPStatistics();
+            }
+            catch (Exception e) when (e is NetworkInformationException or PlatformNotSupportedException)
+            {
+                // An interface without statistics (some tunnels) is left out, as if absent; the others still count.
+                continue;
+            }
+
             samples.Add(new CounterSample(nic.Name, (ulong)Math.Max(0, statistics.BytesReceived), (ulong)Math.Max(0, statistics.BytesSent)));
             _speeds[nic.Name] = nic.Speed > 0 ? nic.Speed : null;
         }

@@ -54,7 +54,7 @@ public sealed class SystemProviderTrafficTests : IDisposable
         var (rx, tx, counted) = Status();
 
         var kernel = _net.CountersA;
-        Assert.True(kernel.Tx > 200 * MiB, $"{kernel}");
+        Assert.True(kernel.Tx > 190 * MiB, $"{kernel}");
         Assert.Equal(kernel, (rx, tx));
         Assert.Equal(kernel.Rx + kernel.Tx, counted);
     }
@@ -75,7 +75,8 @@ public sealed class SystemProviderTrafficTests : IDisposable
         using (var again = CliRunner.Start(["--config", _config, "run"], networkNamespace: _net.NamespaceA))
         {
             Assert.True(sending.WaitForExit(15_000));
-            Thread.Sleep(2000);
+            _net.WaitForQuiet();
+            Thread.Sleep(1500);
             again.Kill();
             again.WaitForExit(5000);
         }
@@ -86,6 +87,30 @@ public sealed class SystemProviderTrafficTests : IDisposable
         Assert.True(kernel.Tx > 500 * MiB, $"only {kernel.Tx} bytes were sent");
         Assert.Equal(kernel, Ledger());
         Assert.Equal(kernel, (Status().Rx, Status().Tx));
+    }
+
+    [Fact]
+    public void Run_StoppedWithSigterm_WritesEverythingCountedToTheLedger()
+    {
+        using var monitor = CliRunner.Start(["--config", _config, "run"], networkNamespace: _net.NamespaceA);
+        var ledger = _dir.Combine("state", LedgerStore.FileName);
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(ledger) && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(20);
+        }
+
+        var before = Ledger();
+        var kernelBefore = _net.CountersA;
+        _net.Send(50 * MiB);
+        Thread.Sleep(1500);
+        Programs.Run("kill", "-TERM", monitor.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(monitor.WaitForExit(30_000));
+
+        // Checkpoints are a minute apart: only the write on stopping can have put this traffic in the ledger.
+        var kernel = _net.CountersA;
+        Assert.Equal((kernel.Rx - kernelBefore.Rx + before.Rx, kernel.Tx - kernelBefore.Tx + before.Tx), Ledger());
+        Assert.Equal(0, monitor.ExitCode);
     }
 
     [Fact]

@@ -147,6 +147,24 @@ public sealed class SystemUsageSourceTests : IDisposable
     }
 
     [Fact]
+    public void Read_BothLedgersDamaged_BothMovedAsideAndCountingStartsAfresh()
+    {
+        Directory.CreateDirectory(_state.Path);
+        File.WriteAllText(_state.Combine(LedgerStore.FileName), "not json");
+        File.WriteAllText(_state.Combine(LedgerStore.PreviousFileName), "{\"version\":99}");
+        _proc.Set("eth0", 5000, 5000);
+        using var source = CreateSut();
+
+        var reading = source.Read(Period());
+
+        Assert.Equal(0, reading.Counted(CountMode.Total));
+        Assert.Single(Directory.GetFiles(_state.Path, "ledger.json.damaged-*"));
+        Assert.Single(Directory.GetFiles(_state.Path, "ledger.previous.json.damaged-*"));
+        _proc.Add("eth0", 10, 20);
+        Assert.Equal(30, source.Read(Period()).Counted(CountMode.Total));
+    }
+
+    [Fact]
     public void Read_BetweenCheckpoints_LeavesTheFileAloneUntilTheIntervalPasses()
     {
         _proc.Set("eth0", 0, 0);
