@@ -137,15 +137,15 @@ public sealed partial class VnStatUsageSource(
     }
 
     /// <summary>
-    /// Frozen data is still a safe lower bound, so it is used, but a stopped daemon means usage stops growing:
-    /// say so once per frozen timestamp rather than at every check.
+    /// Frozen data is still a safe lower bound, so it is used (and made live from the kernel's counters where that
+    /// works), but a stopped daemon is worth saying once per frozen timestamp rather than at every check.
     /// </summary>
     private void WarnIfStale(DateTimeOffset? updatedAt)
     {
         if (updatedAt is { } at && timeProvider.GetUtcNow() - at > StaleAfter && at != _staleWarnedFor)
         {
             _staleWarnedFor = at;
-            LogStale(at);
+            LogStale(at.ToOffset(timeProvider.LocalTimeZone.GetUtcOffset(at)).ToString("yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 
@@ -210,8 +210,8 @@ public sealed partial class VnStatUsageSource(
     }
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning,
-        Message = "vnStat has not updated its data since {UpdatedAt}: is its daemon running? (systemctl status vnstat). Usage is counted as of then")]
-    private partial void LogStale(DateTimeOffset updatedAt);
+        Message = "vnStat has not updated its database since {UpdatedAt}: is its daemon running? (systemctl status vnstat)")]
+    private partial void LogStale(string updatedAt);
 
     [LoggerMessage(EventId = 650, Level = LogLevel.Information,
         Message = "vnStat's numbers are made live: the kernel's counters since vnStat last wrote {Database} are added at each check")]
