@@ -46,9 +46,9 @@ public sealed class LiveVnStatTrafficTests : IDisposable
     {
         var now = TimeProvider.System.GetLocalNow();
         _db.AddInterface(_net.InterfaceA).SetMonth(_net.InterfaceA, now.Year, now.Month, 5, 5).SetUpdated(_net.InterfaceA, now.DateTime);
-        var withData = _dir.Write("a.yaml", TestSettings.Yaml(_dir.Combine("a"), vnstatConfig: _db.ConfigFile, monitor: $"interfaces: [{_net.InterfaceA}]"));
+        var withData = _dir.Write("a.yaml", TestSettings.Yaml(_dir.Combine("a"), vnstatConfig: _db.ConfigFile, monitor: $"provider: auto\ninterfaces: [{_net.InterfaceA}]"));
         var missing = _dir.Write("b.yaml", TestSettings.Yaml(
-            _dir.Combine("b"), vnstatConfig: _dir.Write("none.conf", $"DatabaseDir \"{_dir.Combine("nothing")}\"\n"), monitor: $"interfaces: [{_net.InterfaceA}]"));
+            _dir.Combine("b"), vnstatConfig: _dir.Write("none.conf", $"DatabaseDir \"{_dir.Combine("nothing")}\"\n"), monitor: $"provider: auto\ninterfaces: [{_net.InterfaceA}]"));
 
         var vnstat = CliRunner.Run(["--config", withData, "status"], networkNamespace: _net.NamespaceA);
         var system = CliRunner.Run(["--config", missing, "status"], networkNamespace: _net.NamespaceA);
