@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.State;
 
@@ -13,77 +12,38 @@ public sealed partial class OutboxStore(string stateDirectory, bool persist, Tim
 {
     public const string FileName = "outbox.json";
 
+    private readonly JsonStateFile<OutboxDocument> _file = new(
+        Path.Combine(stateDirectory, FileName),
+        OutboxJsonContext.Default.OutboxDocument,
+        "the notification outbox",
+        document => document.Version > OutboxDocument.CurrentVersion ? $"written by a newer version (outbox version {document.Version})" : null);
+
     private OutboxDocument? _document;
 
-    public string FilePath { get; } = Path.Combine(stateDirectory, FileName);
+    public string FilePath => _file.FilePath;
 
     public OutboxDocument Document => _document ??= persist ? Load() : new OutboxDocument();
 
     public void Save()
     {
-        if (!persist || _document is null)
+        if (persist && _document is not null)
         {
-            return;
-        }
-
-        try
-        {
-            AtomicFile.Write(FilePath, JsonSerializer.SerializeToUtf8Bytes(_document, OutboxJsonContext.Default.OutboxDocument));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new StateException($"cannot write the notification outbox {FilePath}: {e.Message}. Run as a user that can write there, or set monitor.state_dir", e);
+            _file.Write(_document);
         }
     }
 
     /// <summary>Reads the outbox for display only (status); an unreadable file reads as empty and is left alone.</summary>
-    public OutboxDocument Peek()
-    {
-        try
-        {
-            return File.Exists(FilePath)
-                ? JsonSerializer.Deserialize(File.ReadAllBytes(FilePath), OutboxJsonContext.Default.OutboxDocument) ?? new OutboxDocument()
-                : new OutboxDocument();
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
-        {
-            return new OutboxDocument();
-        }
-    }
+    public OutboxDocument Peek() => _file.Peek() ?? new OutboxDocument();
 
     private OutboxDocument Load()
     {
-        byte[] content;
-        try
+        var read = _file.Read();
+        if (read.Status == StateFileStatus.Damaged)
         {
-            content = File.ReadAllBytes(FilePath);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return new OutboxDocument();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new StateException($"cannot read the notification outbox {FilePath}: {e.Message}. Run as the user that owns it, or set monitor.state_dir to a directory this user can write", e);
+            LogOutboxUnreadable(FilePath, _file.MoveAside(timeProvider.GetUtcNow(), "unreadable"), read.Damage!);
         }
 
-        try
-        {
-            var document = JsonSerializer.Deserialize(content, OutboxJsonContext.Default.OutboxDocument);
-            if (document is null || document.Version > OutboxDocument.CurrentVersion)
-            {
-                throw new JsonException(document is null ? "empty document" : $"written by a newer version (outbox version {document.Version})");
-            }
-
-            return document;
-        }
-        catch (JsonException e)
-        {
-            var aside = $"{FilePath}.unreadable-{timeProvider.GetUtcNow():yyyyMMddTHHmmssZ}";
-            File.Move(FilePath, aside, overwrite: true);
-            LogOutboxUnreadable(FilePath, aside, e.Message);
-            return new OutboxDocument();
-        }
+        return read.Document ?? new OutboxDocument();
     }
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning,

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.State;
 
@@ -12,10 +11,11 @@ public sealed partial class CalibrationStore(string stateDirectory, ILogger<Cali
 {
     public const string FileName = "calibration.json";
 
+    private readonly JsonStateFile<Calibration> _file = new(Path.Combine(stateDirectory, FileName), CalibrationJsonContext.Default.Calibration, "the usage calibration");
     private DateTime _seenWriteTime = DateTime.MinValue;
     private Calibration? _current;
 
-    public string FilePath { get; } = Path.Combine(stateDirectory, FileName);
+    public string FilePath => _file.FilePath;
 
     public Calibration? Current()
     {
@@ -26,30 +26,26 @@ public sealed partial class CalibrationStore(string stateDirectory, ILogger<Cali
         }
 
         _seenWriteTime = written;
+        _current = null;
         try
         {
-            _current = File.Exists(FilePath) ? JsonSerializer.Deserialize(File.ReadAllBytes(FilePath), CalibrationJsonContext.Default.Calibration) : null;
+            var read = _file.Read();
+            if (read.Status == StateFileStatus.Damaged)
+            {
+                LogUnreadable(FilePath, read.Damage!);
+            }
+
+            _current = read.Document;
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (StateException e)
         {
             LogUnreadable(FilePath, e.Message);
-            _current = null;
         }
 
         return _current;
     }
 
-    public void Save(Calibration calibration)
-    {
-        try
-        {
-            AtomicFile.Write(FilePath, JsonSerializer.SerializeToUtf8Bytes(calibration, CalibrationJsonContext.Default.Calibration));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new StateException($"cannot write {FilePath}: {e.Message}. Run as the user the monitor runs as (often root), or set monitor.state_dir", e);
-        }
-    }
+    public void Save(Calibration calibration) => _file.Write(calibration);
 
     [LoggerMessage(EventId = 620, Level = LogLevel.Warning,
         Message = "The usage calibration {Path} cannot be read ({Reason}): counting without it. Run 'traffic-monitor set-usage' again to fix it")]

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.State;
 
@@ -14,11 +13,13 @@ public sealed partial class LedgerStore(string stateDirectory, TimeProvider time
     public const string FileName = "ledger.json";
     public const string PreviousFileName = "ledger.previous.json";
 
+    private readonly JsonStateFile<Ledger> _current = new(Path.Combine(stateDirectory, FileName), LedgerJsonContext.Default.Ledger, "the traffic ledger", Damage);
+    private readonly JsonStateFile<Ledger> _previous = new(Path.Combine(stateDirectory, PreviousFileName), LedgerJsonContext.Default.Ledger, "the traffic ledger", Damage);
     private byte[]? _lastWritten;
 
-    public string FilePath { get; } = Path.Combine(stateDirectory, FileName);
+    public string FilePath => _current.FilePath;
 
-    public string PreviousFilePath { get; } = Path.Combine(stateDirectory, PreviousFileName);
+    public string PreviousFilePath => _previous.FilePath;
 
     /// <summary>
     /// The newest readable ledger, or a new one. A damaged file is moved aside with a warning unless
@@ -26,85 +27,57 @@ public sealed partial class LedgerStore(string stateDirectory, TimeProvider time
     /// </summary>
     public Ledger Load(bool readOnly)
     {
-        foreach (var path in new[] { FilePath, PreviousFilePath })
+        foreach (var file in new[] { _current, _previous })
         {
-            byte[] content;
-            try
+            var read = Usable(file.Read);
+            if (read.Document is { } ledger)
             {
-                content = File.ReadAllBytes(path);
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                continue;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new UsageUnavailableException(
-                    $"cannot read the traffic ledger {path}: {e.Message}. Run as the user that owns it, or set monitor.state_dir to a directory this user can write", e);
-            }
-
-            if (Parse(content, out var reason) is { } ledger)
-            {
-                if (path == PreviousFilePath)
+                if (file == _previous)
                 {
                     LogUsingPrevious(PreviousFilePath);
                 }
 
-                _lastWritten = content;
+                _lastWritten = read.Content;
                 return ledger;
             }
 
-            if (readOnly)
+            if (read.Status == StateFileStatus.Damaged && !readOnly)
             {
-                continue;
+                LogLedgerDamaged(file.FilePath, file.MoveAside(timeProvider.GetUtcNow(), "damaged"), read.Damage!);
             }
-
-            var aside = $"{path}.damaged-{timeProvider.GetUtcNow():yyyyMMddTHHmmssZ}";
-            File.Move(path, aside, overwrite: true);
-            LogLedgerDamaged(path, aside, reason);
         }
 
         return new Ledger();
     }
 
-    public void Save(Ledger ledger)
+    public void Save(Ledger ledger) => Usable(() =>
     {
-        var content = JsonSerializer.SerializeToUtf8Bytes(ledger, LedgerJsonContext.Default.Ledger);
+        if (_lastWritten is not null)
+        {
+            _current.WriteBytes(PreviousFilePath, _lastWritten);
+        }
+
+        _lastWritten = _current.Write(ledger);
+        return true;
+    });
+
+    private static string? Damage(Ledger ledger) => ledger switch
+    {
+        { Version: > Ledger.CurrentVersion } => $"written by a newer version (ledger version {ledger.Version})",
+        _ when ledger.Interfaces.Values.Any(i => i.Days.Values.Any(d => d.Rx < 0 || d.Tx < 0)) => "negative byte counts",
+        _ => null,
+    };
+
+    /// <summary>Without its ledger the system provider has no usage to report: a state failure is a usage failure here.</summary>
+    private static TResult Usable<TResult>(Func<TResult> operation)
+    {
         try
         {
-            if (_lastWritten is not null)
-            {
-                AtomicFile.Write(PreviousFilePath, _lastWritten);
-            }
-
-            AtomicFile.Write(FilePath, content);
-            _lastWritten = content;
+            return operation();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (StateException e)
         {
-            throw new UsageUnavailableException(
-                $"cannot write the traffic ledger {FilePath}: {e.Message}. Run as a user that can write there, or set monitor.state_dir", e);
-        }
-    }
-
-    private static Ledger? Parse(byte[] content, out string reason)
-    {
-        try
-        {
-            var ledger = JsonSerializer.Deserialize(content, LedgerJsonContext.Default.Ledger);
-            reason = ledger switch
-            {
-                null => "empty document",
-                { Version: > Ledger.CurrentVersion } => $"written by a newer version (ledger version {ledger.Version})",
-                _ when ledger.Interfaces.Values.Any(i => i.Days.Values.Any(d => d.Rx < 0 || d.Tx < 0)) => "negative byte counts",
-                _ => string.Empty,
-            };
-            return reason.Length == 0 ? ledger : null;
-        }
-        catch (JsonException e)
-        {
-            reason = e.Message;
-            return null;
+            throw new UsageUnavailableException(e.Message, e);
         }
     }
 
