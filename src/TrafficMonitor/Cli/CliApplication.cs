@@ -97,47 +97,39 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         root.Options.Add(_logLevel);
         root.Options.Add(_once);
         root.Options.Add(_dryRun);
-        root.SetAction(RunMonitorAsync);
+        root.SetAction(WithSettings(RunMonitorAsync, logLoaded: true));
 
         var run = new Command("run", "Run the monitor until stopped (the default command)");
         run.Options.Add(_once);
         run.Options.Add(_dryRun);
-        run.SetAction(RunMonitorAsync);
+        run.SetAction(WithSettings(RunMonitorAsync, logLoaded: true));
         root.Subcommands.Add(run);
 
         var status = new Command("status", "Show this billing period's usage, stages notified, next stage and critical point");
         status.Options.Add(_json);
-        status.SetAction(StatusAsync);
+        status.SetAction(WithSettings(StatusAsync));
         root.Subcommands.Add(status);
 
         var setUsage = new Command("set-usage", "Set this billing period's counted usage to what your provider's panel shows (kept as an offset for this period only)");
         setUsage.Arguments.Add(_usage);
         setUsage.Options.Add(_rx);
         setUsage.Options.Add(_tx);
-        setUsage.SetAction(SetUsageAsync);
+        setUsage.SetAction(WithSettings(SetUsageAsync));
         root.Subcommands.Add(setUsage);
 
         var checkConfig = new Command("check-config", "Validate the settings and print the effective values, secrets masked");
-        checkConfig.SetAction(CheckConfigAsync);
+        checkConfig.SetAction(WithSettings(CheckConfigAsync));
         root.Subcommands.Add(checkConfig);
 
         var testNotify = new Command("test-notify", "Send a test message through every configured channel and print each result");
-        testNotify.SetAction(TestNotifyAsync);
+        testNotify.SetAction(WithSettings(TestNotifyAsync));
         root.Subcommands.Add(testNotify);
         return root;
     }
 
-    private async Task<int> RunMonitorAsync(ParseResult parse, CancellationToken cancellationToken)
+    private async Task<int> RunMonitorAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var level = parse.GetValue(_logLevel);
-        using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(level));
-        var logger = startupLogs.CreateLogger("TrafficMonitor");
-        var settings = await LoadSettingsAsync(parse, logger).ConfigureAwait(false);
-        if (settings is null)
-        {
-            return ExitCodes.Config;
-        }
-
+        var (parse, settings, level, logger) = context;
         foreach (var warning in SettingsAdvisor.Warnings(settings))
         {
             CliLog.SettingsWarning(logger, warning);
@@ -181,16 +173,9 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         return ExitCodes.Success;
     }
 
-    private async Task<int> StatusAsync(ParseResult parse, CancellationToken cancellationToken)
+    private async Task<int> StatusAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var level = parse.GetValue(_logLevel);
-        using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(level));
-        var settings = await LoadSettingsAsync(parse, startupLogs.CreateLogger("TrafficMonitor"), logLoaded: false).ConfigureAwait(false);
-        if (settings is null)
-        {
-            return ExitCodes.Config;
-        }
-
+        var (parse, settings, level, _) = context;
         await using var services = BuildServices(settings, new RunMode(DryRun: true), level);
         var report = await ActivatorUtilities.CreateInstance<StatusReporter>(services).BuildAsync(cancellationToken).ConfigureAwait(false);
         if (parse.GetValue(_json))
@@ -205,16 +190,9 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         return report.UsageError is null ? ExitCodes.Success : ExitCodes.UsageUnavailable;
     }
 
-    private async Task<int> SetUsageAsync(ParseResult parse, CancellationToken cancellationToken)
+    private async Task<int> SetUsageAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var level = parse.GetValue(_logLevel);
-        using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(level));
-        var settings = await LoadSettingsAsync(parse, startupLogs.CreateLogger("TrafficMonitor"), logLoaded: false).ConfigureAwait(false);
-        if (settings is null)
-        {
-            return ExitCodes.Config;
-        }
-
+        var (parse, settings, level, _) = context;
         var sizes = new List<long?>();
         foreach (var (name, text) in new[] { ("SIZE", parse.GetValue(_usage)), ("--rx", parse.GetValue(_rx)), ("--tx", parse.GetValue(_tx)) })
         {
@@ -270,15 +248,9 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         return ExitCodes.Success;
     }
 
-    private async Task<int> CheckConfigAsync(ParseResult parse, CancellationToken cancellationToken)
+    private async Task<int> CheckConfigAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(parse.GetValue(_logLevel)));
-        var settings = await LoadSettingsAsync(parse, startupLogs.CreateLogger("TrafficMonitor"), logLoaded: false).ConfigureAwait(false);
-        if (settings is null)
-        {
-            return ExitCodes.Config;
-        }
-
+        var settings = context.Settings;
         await output.WriteLineAsync($"# {settings.SourcePath}: valid").ConfigureAwait(false);
         await output.WriteAsync(SettingsPrinter.Format(settings)).ConfigureAwait(false);
         var warnings = SettingsAdvisor.Warnings(settings);
@@ -294,16 +266,9 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         return ExitCodes.Success;
     }
 
-    private async Task<int> TestNotifyAsync(ParseResult parse, CancellationToken cancellationToken)
+    private async Task<int> TestNotifyAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var level = parse.GetValue(_logLevel);
-        using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(level));
-        var settings = await LoadSettingsAsync(parse, startupLogs.CreateLogger("TrafficMonitor"), logLoaded: false).ConfigureAwait(false);
-        if (settings is null)
-        {
-            return ExitCodes.Config;
-        }
-
+        var (parse, settings, level, _) = context;
         // A dry run keeps the outbox in memory: a test message is sent once, now, and never queued.
         await using var services = BuildServices(settings, new RunMode(DryRun: true), level);
         var dispatcher = services.GetRequiredService<Notifications.NotificationDispatcher>();
@@ -331,6 +296,22 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
 
         return ExitCodes.Success;
     }
+
+    /// <summary>What every command starts from: the parsed line, the loaded settings, the log level and a start-up logger.</summary>
+    private sealed record CommandContext(ParseResult Parse, TrafficMonitorSettings Settings, LogLevel Level, ILogger Logger);
+
+    /// <summary>Loads the settings before the command runs; a bad or missing file ends it with exit code 78 and every problem listed.</summary>
+    private Func<ParseResult, CancellationToken, Task<int>> WithSettings(Func<CommandContext, CancellationToken, Task<int>> command, bool logLoaded = false) =>
+        async (parse, cancellationToken) =>
+        {
+            var level = parse.GetValue(_logLevel);
+            using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(level));
+            var logger = startupLogs.CreateLogger("TrafficMonitor");
+            var settings = await LoadSettingsAsync(parse, logger, logLoaded).ConfigureAwait(false);
+            return settings is null
+                ? ExitCodes.Config
+                : await command(new CommandContext(parse, settings, level, logger), cancellationToken).ConfigureAwait(false);
+        };
 
     private async Task<TrafficMonitorSettings?> LoadSettingsAsync(ParseResult parse, ILogger logger, bool logLoaded = true)
     {
