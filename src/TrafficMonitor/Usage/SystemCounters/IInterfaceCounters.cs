@@ -17,3 +17,13 @@ public interface IInterfaceCounters
     /// <summary>The interface's nominal speed in bits per second, or null when the OS does not say (virtual and many VM NICs).</summary>
     long? LinkSpeed(string name);
 }
+
+public static class InterfaceCountersExtensions
+{
+    /// <summary>Assumed when the OS does not give a link speed (virtual and most VM NICs): high, so checks tighten early rather than late.</summary>
+    public const long UnknownLinkSpeedBitsPerSecond = 10_000_000_000;
+
+    /// <summary>The bytes per second the interfaces can carry together at full speed.</summary>
+    public static long LineRate(this IInterfaceCounters counters, IEnumerable<string> names) =>
+        names.Sum(name => (counters.LinkSpeed(name) ?? UnknownLinkSpeedBitsPerSecond) / 8);
+}

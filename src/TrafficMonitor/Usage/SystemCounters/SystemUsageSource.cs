@@ -18,9 +18,6 @@ public sealed partial class SystemUsageSource(
     TimeProvider timeProvider,
     ILogger<SystemUsageSource> logger) : IUsageSource, IDisposable
 {
-    /// <summary>Assumed when the OS does not give a link speed (virtual and most VM NICs): high, so checks tighten early rather than late.</summary>
-    public const long UnknownLinkSpeedBitsPerSecond = 10_000_000_000;
-
     private readonly Lock _lock = new();
     private Ledger? _ledger;
     private DateTimeOffset? _lastCheckpoint;
@@ -60,7 +57,7 @@ public sealed partial class SystemUsageSource(
         }
     }
 
-    /// <summary>Writes the ledger now (the monitor is stopping, or an action that may end the machine is about to run).</summary>
+    /// <summary>Writes the ledger now: the monitor is stopping (an OS shutdown stops the service, which disposes this).</summary>
     public void Flush()
     {
         lock (_lock)
@@ -111,15 +108,13 @@ public sealed partial class SystemUsageSource(
 
         var selected = InterfaceSelection.Select(available, monitor.Interfaces, "the system's interfaces");
         var usages = new List<InterfaceUsage>(selected.Count);
-        long lineRate = 0;
         foreach (var name in selected)
         {
             var (rx, tx) = ledger.Interfaces.TryGetValue(name, out var entry) ? entry.Sum(period.Contains) : (0, 0);
             usages.Add(new InterfaceUsage(name, rx, tx));
-            lineRate += (counters.LinkSpeed(name) ?? UnknownLinkSpeedBitsPerSecond) / 8;
         }
 
-        return new UsageReading(Name, period, usages, ledger.UpdatedAt) { LineRate = lineRate };
+        return new UsageReading(Name, period, usages, ledger.UpdatedAt) { LineRate = counters.LineRate(selected) };
     }
 
     private void Log(CounterEvent e)

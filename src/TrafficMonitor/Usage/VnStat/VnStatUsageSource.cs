@@ -127,13 +127,7 @@ public sealed partial class VnStatUsageSource(
         var usages = reading.Interfaces
             .Select(u => unwritten.TryGetValue(u.Name, out var more) ? u with { Rx = u.Rx + more.Rx, Tx = u.Tx + more.Tx } : u)
             .ToList();
-        long lineRate = 0;
-        foreach (var usage in usages)
-        {
-            lineRate += (counters.LinkSpeed(usage.Name) ?? SystemUsageSource.UnknownLinkSpeedBitsPerSecond) / 8;
-        }
-
-        return reading with { Interfaces = usages, DataUpdatedAt = timeProvider.GetUtcNow(), LineRate = lineRate };
+        return reading with { Interfaces = usages, DataUpdatedAt = timeProvider.GetUtcNow(), LineRate = counters.LineRate(usages.Select(u => u.Name)) };
     }
 
     /// <summary>
