@@ -43,7 +43,7 @@ internal sealed class SectionReader
 
     public SectionReader Section(string key) => new(Find(key), KeyPath(key), _problems);
 
-    public bool Has(string key) => Find(key) is { } node && !(node is YamlScalarNode scalar && IsNull(scalar));
+    public bool Has(string key) => Value(key) is not null;
 
     public string? String(string key)
     {
@@ -139,12 +139,10 @@ internal sealed class SectionReader
     /// <summary>A list of strings; a single scalar is taken as a one-item list.</summary>
     public IReadOnlyList<string>? StringList(string key)
     {
-        var node = Find(key);
+        var node = Value(key);
         switch (node)
         {
             case null:
-                return null;
-            case YamlScalarNode scalar when IsNull(scalar):
                 return null;
             case YamlScalarNode scalar:
                 return [scalar.Value!];
@@ -172,12 +170,10 @@ internal sealed class SectionReader
     /// <summary>A list of sections (<c>- key: value</c> items), each read at the path <c>key[i]</c>.</summary>
     public IReadOnlyList<SectionReader>? SectionList(string key)
     {
-        var node = Find(key);
+        var node = Value(key);
         switch (node)
         {
             case null:
-                return null;
-            case YamlScalarNode scalar when IsNull(scalar):
                 return null;
             case YamlSequenceNode sequence:
                 return sequence.Children.Select((item, i) => new SectionReader(item, $"{KeyPath(key)}[{i}]", _problems)).ToList();
@@ -190,12 +186,10 @@ internal sealed class SectionReader
     /// <summary>A section of text values (<c>Name: value</c> lines), in file order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>>? StringMap(string key)
     {
-        var node = Find(key);
+        var node = Value(key);
         switch (node)
         {
             case null:
-                return null;
-            case YamlScalarNode scalar when IsNull(scalar):
                 return null;
             case YamlMappingNode mapping:
                 var items = new List<KeyValuePair<string, string>>();
@@ -289,6 +283,9 @@ internal sealed class SectionReader
         AddProblem(node, KeyPath(key), "must be a single value, not a list or section");
         return null;
     }
+
+    /// <summary>The key's value, or null when it is absent or written as null (<c>key:</c>, <c>~</c>, <c>null</c>).</summary>
+    private YamlNode? Value(string key) => Find(key) is { } node && !(node is YamlScalarNode scalar && IsNull(scalar)) ? node : null;
 
     private YamlNode? Find(string key)
     {
