@@ -16,6 +16,12 @@ public sealed partial class DeliveryPump(NotificationDispatcher dispatcher, ILog
     /// <summary>Starts a delivery round, or, if one is running, asks for another right after it (for what was queued meanwhile).</summary>
     public void Kick()
     {
+        // Near a threshold checks come many times a second; most have nothing to send.
+        if (dispatcher.PendingCount == 0)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             if (!_round.IsCompleted)
