@@ -151,14 +151,7 @@ public sealed class NotificationCliTests : IDisposable
     public void Run_KilledAfterTheSmtpServerStoredTheStage_ResendsItOnceWithTheSameMessageId()
     {
         var port = SmtpServer.FreePort();
-        var config = WriteConfig($"""
-            email:
-              smtp_server: 127.0.0.1
-              smtp_port: {port}
-              security: none
-              sender: monitor@test.invalid
-              recipients: [admin@test.invalid]
-            """);
+        var config = WriteConfig(TestSettings.Email(port, timeout: null));
         string stored;
         using (var stalling = new SmtpServer(new SmtpServerOptions(StallAfterData: true), port))
         using (var first = CliRunner.Start(["--once", "--config", config]))

@@ -39,6 +39,11 @@ public static class TestSettings
         return yaml + "\n" + extra + "\n";
     }
 
+    /// <summary>An email section for the SMTP server the test started on <paramref name="port"/> (no TLS, no AUTH).</summary>
+    public static string Email(int port, string? timeout = "5s") =>
+        $"email:\n  smtp_server: 127.0.0.1\n  smtp_port: {port}\n  security: none\n  sender: monitor@test.invalid\n  recipients: [admin@test.invalid]\n"
+        + (timeout is null ? string.Empty : $"  timeout: {timeout}\n");
+
     private static string Indent(string lines) =>
         string.Join("\n", lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "  " + l.Trim()));
 }

@@ -45,7 +45,7 @@ public sealed class QuotaCheckNotificationTests : IDisposable
     public async Task Run_SmtpDownDuringAStage_EmailArrivesOnceTheServerIsBackAndOnlyOnce()
     {
         var port = SmtpServer.FreePort();
-        var check = CreateSut(Email(port));
+        var check = CreateSut(TestSettings.Email(port));
         _usage.Bytes = 12 * GB;
 
         await check.RunAsync(CancellationToken.None);
@@ -55,7 +55,7 @@ public sealed class QuotaCheckNotificationTests : IDisposable
         await check.RunAsync(CancellationToken.None);
         _time.Advance(TimeSpan.FromHours(1));
         await check.RunAsync(CancellationToken.None);
-        await CreateSut(Email(port)).RunAsync(CancellationToken.None);
+        await CreateSut(TestSettings.Email(port)).RunAsync(CancellationToken.None);
 
         var message = Assert.Single(smtp.WaitForMessages(1));
         Assert.Contains("10 GB alert stage", message, StringComparison.Ordinal);
@@ -68,7 +68,7 @@ public sealed class QuotaCheckNotificationTests : IDisposable
     {
         using var silent = new SilentServer();
         using var recorder = new CommandRecorder();
-        var check = CreateSut(Email(silent.Port, timeout: "8s"), shutdownCommand: recorder.YamlCommand);
+        var check = CreateSut(TestSettings.Email(silent.Port, timeout: "8s"), shutdownCommand: recorder.YamlCommand);
         _usage.Bytes = 85 * GB;
 
         var clock = Stopwatch.StartNew();
@@ -86,7 +86,7 @@ public sealed class QuotaCheckNotificationTests : IDisposable
     {
         using var silent = new SilentServer();
         using var recorder = new CommandRecorder();
-        var check = CreateSut(Email(silent.Port, timeout: "4s"), shutdownCommand: recorder.YamlCommand);
+        var check = CreateSut(TestSettings.Email(silent.Port, timeout: "4s"), shutdownCommand: recorder.YamlCommand);
         _usage.Bytes = 95 * GB;
 
         var clock = Stopwatch.StartNew();
@@ -183,16 +183,6 @@ public sealed class QuotaCheckNotificationTests : IDisposable
         Assert.Equal(["stage_reached", "stage_reached"], Events(hook));
         Assert.Equal(hook.Requests[0].Header("Idempotency-Key"), hook.Requests[1].Header("Idempotency-Key"));
     }
-
-    private static string Email(int port, string timeout = "5s") => $"""
-        email:
-          smtp_server: 127.0.0.1
-          smtp_port: {port}
-          security: none
-          sender: monitor@test.invalid
-          recipients: [admin@test.invalid]
-          timeout: {timeout}
-        """;
 
     private static string Webhook(WebhookServer server) => $"""
         webhooks:
