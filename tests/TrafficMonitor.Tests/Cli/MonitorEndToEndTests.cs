@@ -191,6 +191,20 @@ public class MonitorEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Once_StateDirectoryUnwritable_Exits73AndSaysWhatToDo()
+    {
+        var config = Config();
+        SetUsage(1 * GB, 0);
+        File.WriteAllText(StateDir, "a file where the state directory should be");
+
+        var result = Run("--once", "--config", config);
+
+        Assert.Equal(73, result.ExitCode);
+        Assert.Contains("monitor.state_dir", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Status_Json_ReportsThePeriodWithIntegerBytes()
     {
         var config = Config();

@@ -116,6 +116,20 @@ public class QuotaPolicyTests
         Assert.Equal(ActionVerdict.Run, Evaluate(1900 * GiB, state).Action);
     }
 
+    /// <summary>
+    /// After a reboot the clock may be behind the last run's timestamp. Only the process identity says who ran it:
+    /// a comparison of times would take the new process for the one that acted and never enforce again.
+    /// </summary>
+    [Fact]
+    public void Evaluate_RestartedWithTheClockBehindTheLastRun_StillWaitsForBootGraceFromThatRun()
+    {
+        var lastRun = Now.AddHours(1);
+        var state = MonitorState.ForPeriod(November.Start) with { CriticalNotified = true, ActionLastRunAt = lastRun, ActionRunBy = Guid.NewGuid() };
+        var decision = Evaluate(1900 * GiB, state);
+        Assert.Equal(ActionVerdict.DeferredAfterRestart, decision.Action);
+        Assert.Equal(lastRun + ShutdownActionOptions.DefaultBootGrace, decision.ActionDeferredUntil);
+    }
+
     [Fact]
     public void Evaluate_FailedAction_IsRetried()
     {

@@ -114,10 +114,15 @@ public class VnStatUsageSourceTests : IDisposable
         frozenAt = frozenAt.AddTicks(-(frozenAt.Ticks % TimeSpan.TicksPerSecond));
         _database.AddInterface("eth0").SetMonth("eth0", _today.Year, _today.Month, 500, 5).SetUpdated("eth0", frozenAt.DateTime);
 
-        var reading = await Sut.VnStatSource(_database).ReadAsync(period, CancellationToken.None);
+        var logs = new LogRecorder();
+        var source = Sut.VnStatSource(_database, logger: logs.For<TrafficMonitor.Usage.VnStat.VnStatUsageSource>());
+        var reading = await source.ReadAsync(period, CancellationToken.None);
+        await source.ReadAsync(period, CancellationToken.None);
 
         Assert.Equal(505, reading.Counted(CountMode.Total));
         Assert.Equal(frozenAt, reading.DataUpdatedAt);
+        var stale = $"vnStat has not updated its database since {frozenAt:yyyy-MM-dd HH:mm:ss}";
+        Assert.Single(logs.Lines, line => line.Contains(stale, StringComparison.Ordinal));
     }
 
     [Fact]
