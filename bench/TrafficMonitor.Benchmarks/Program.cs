@@ -209,13 +209,13 @@ namespace TrafficMonitor.Benchmarks
             using var system = new SystemUsageSource(
                 new LinuxInterfaceCounters(new OSFileSystem(), TimeProvider.System),
                 new LedgerStore(monitor.StateDir, TimeProvider.System, NullLogger<LedgerStore>.Instance),
-                monitor, new RunMode(false), TimeProvider.System, NullLogger<SystemUsageSource>.Instance);
+                monitor, RunMode.Live, TimeProvider.System, NullLogger<SystemUsageSource>.Instance);
             Measure("system provider: one reading", 20_000, () => system.Read(period));
 
             var settings = ConfigLoader.Parse(Bench.Settings(dir.Combine("check-state"), $"provider: system\ninterfaces: [{name}]", null), "bench.yaml", dir.Path);
             var services = new ServiceCollection()
                 .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
-                .AddTrafficMonitor(settings, new RunMode(false))
+                .AddTrafficMonitor(settings, RunMode.Live)
                 .BuildServiceProvider();
             await using (services)
             {

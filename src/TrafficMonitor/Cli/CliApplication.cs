@@ -135,8 +135,8 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
             CliLog.SettingsWarning(logger, warning);
         }
 
-        var runMode = new RunMode(parse.GetValue(_dryRun));
-        if (runMode.DryRun)
+        var runMode = parse.GetValue(_dryRun) ? RunMode.DryRun : RunMode.Live;
+        if (runMode.IsDryRun)
         {
             CliLog.DryRun(logger);
         }
@@ -176,7 +176,7 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
     private async Task<int> StatusAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var (parse, settings, level, _) = context;
-        await using var services = BuildServices(settings, new RunMode(DryRun: true), level);
+        await using var services = BuildServices(settings, RunMode.ReadOnly, level);
         var report = await ActivatorUtilities.CreateInstance<StatusReporter>(services).BuildAsync(cancellationToken).ConfigureAwait(false);
         if (parse.GetValue(_json))
         {
@@ -212,7 +212,7 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         }
 
         // Read-only: the running monitor owns the ledger; it picks the new calibration up at its next check.
-        await using var services = BuildServices(settings, new RunMode(DryRun: true), level);
+        await using var services = BuildServices(settings, RunMode.ReadOnly, level);
         var source = services.GetRequiredService<CalibratedUsageSource>();
         var time = services.GetRequiredService<TimeProvider>();
         var period = BillingPeriod.Containing(time.GetLocalNow(), settings.Monitor.ResetDay);
@@ -270,7 +270,7 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
     {
         var (parse, settings, level, _) = context;
         // A dry run keeps the outbox in memory: a test message is sent once, now, and never queued.
-        await using var services = BuildServices(settings, new RunMode(DryRun: true), level);
+        await using var services = BuildServices(settings, RunMode.ReadOnly, level);
         var dispatcher = services.GetRequiredService<Notifications.NotificationDispatcher>();
         if (dispatcher.Channels.Count == 0)
         {
@@ -354,6 +354,6 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
             .Append(settings.Email?.Timeout ?? TimeSpan.Zero)
             .Append(settings.Telegram?.Timeout ?? TimeSpan.Zero);
         var notification = timeouts.Max() + TimeSpan.FromSeconds(1);
-        return Configuration.VnStatOptions.CommandTimeout + (2 * notification) + Actions.ShutdownAction.CommandTimeout + TimeSpan.FromSeconds(10);
+        return Configuration.VnStatOptions.CommandTimeout + (2 * notification) + Enforcement.ShutdownStep.CommandTimeout + TimeSpan.FromSeconds(10);
     }
 }

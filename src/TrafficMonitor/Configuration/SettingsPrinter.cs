@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using TrafficMonitor.Actions;
+using TrafficMonitor.Enforcement;
 
 namespace TrafficMonitor.Configuration;
 
@@ -91,7 +91,7 @@ public static class SettingsPrinter
         Line(text, 2, "delay", DurationParser.Format(s.Delay));
         Line(text, 2, "command", s.Command.Count > 0
             ? $"[{string.Join(", ", s.Command)}]"
-            : $"(the OS's: {string.Join(' ', ShutdownAction.OperatingSystemCommand(s.Delay))})");
+            : $"(the OS's: {string.Join(' ', ShutdownStep.OperatingSystemCommand(s.Delay))})");
         Line(text, 2, "boot_grace", DurationParser.Format(s.BootGrace));
         return text.ToString();
     }

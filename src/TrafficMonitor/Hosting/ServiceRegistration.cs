@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using TrafficMonitor.Actions;
 using TrafficMonitor.Configuration;
+using TrafficMonitor.Enforcement;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.Notifications;
 using TrafficMonitor.Notifications.Email;
@@ -25,6 +25,7 @@ public static class ServiceRegistration
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IProcessRunner, ProcessRunner>();
+        services.TryAddSingleton(ProcessIdentity.Current);
         services.AddSingleton(settings);
         services.AddSingleton(settings.Thresholds);
         services.AddSingleton(settings.Monitor);
@@ -64,15 +65,18 @@ public static class ServiceRegistration
 
         services.AddSingleton(sp => new StateStore(
             settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StateStore>>()));
+        services.AddSingleton<StateKeeper>();
 
         services.AddSingleton(settings.Notifications);
         services.AddSingleton(sp => new OutboxStore(
-            settings.Monitor.StateDir, persist: !runMode.DryRun, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OutboxStore>>()));
+            settings.Monitor.StateDir, persist: runMode.KeepsState, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OutboxStore>>()));
         AddNotificationChannels(services, settings);
 
         services.AddSingleton<NotificationDispatcher>();
         services.AddSingleton<DeliveryPump>();
-        services.AddSingleton<ShutdownAction>();
+        services.AddSingleton<QuotaNotifier>();
+        services.AddSingleton<IEnforcementStep, ShutdownStep>();
+        services.AddSingleton<Enforcer>();
         services.AddSingleton<QuotaCheck>();
         return services;
     }

@@ -19,7 +19,7 @@ public static class CheckCadence
         TimeSpan checkInterval, ThresholdsOptions thresholds, MonitorOptions monitor, long counted, long? lineRate, double? observedRate)
     {
         long? next = counted < thresholds.CriticalBytes ? thresholds.CriticalBytes : null;
-        if (QuotaPolicy.NextStage(thresholds, counted) is { } stage && (next is null || stage < next))
+        if (AlertPolicy.NextStage(thresholds, counted) is { } stage && (next is null || stage < next))
         {
             next = stage;
         }

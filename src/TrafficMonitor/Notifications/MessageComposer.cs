@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using TrafficMonitor.Configuration;
+using TrafficMonitor.Quota;
 
 namespace TrafficMonitor.Notifications;
 

@@ -18,24 +18,6 @@ public enum NotificationKind
     Test,
 }
 
-/// <summary>The numbers every message is built from (byte counts exact, as integers).</summary>
-public sealed record QuotaSnapshot(
-    string HostName,
-    BillingPeriod Period,
-    long RxBytes,
-    long TxBytes,
-    long UsedBytes,
-    CountMode CountMode,
-    long LimitBytes,
-    long CriticalBytes,
-    decimal Percent,
-    long? NextStageBytes,
-    SizeUnits Units)
-{
-    /// <summary>The alert step, so a message can draw every stage; 0 when unknown.</summary>
-    public long IntervalBytes { get; init; }
-}
-
 /// <summary>
 /// One message to deliver through every configured channel. <see cref="Id"/> is stable for one event (a stage of a
 /// period, say): channels derive their Message-ID / idempotency key from it, and the outbox never queues an id twice.

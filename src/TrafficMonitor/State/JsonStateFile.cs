@@ -20,7 +20,9 @@ public sealed record StateFileRead<T>(StateFileStatus Status, T? Document, strin
 /// <see cref="StateException"/> that says what to do.
 /// </summary>
 /// <param name="validate">Returns why a parsed document cannot be trusted (e.g. written by a newer version), or null.</param>
-public sealed class JsonStateFile<T>(string path, JsonTypeInfo<T> typeInfo, string description, Func<T, string?>? validate = null)
+/// <param name="deserialize">Reads the content when it may be of an older shape (migrations); default: as <typeparamref name="T"/>.</param>
+public sealed class JsonStateFile<T>(
+    string path, JsonTypeInfo<T> typeInfo, string description, Func<T, string?>? validate = null, Func<byte[], T?>? deserialize = null)
     where T : class
 {
     public string FilePath => path;
@@ -44,7 +46,7 @@ public sealed class JsonStateFile<T>(string path, JsonTypeInfo<T> typeInfo, stri
 
         try
         {
-            var document = JsonSerializer.Deserialize(content, typeInfo);
+            var document = deserialize is null ? JsonSerializer.Deserialize(content, typeInfo) : deserialize(content);
             var damage = document is null ? "empty document" : validate?.Invoke(document);
             return damage is null
                 ? new StateFileRead<T>(StateFileStatus.Read, document, null, content)

@@ -1,15 +1,45 @@
 namespace TrafficMonitor.State;
 
 /// <summary>
-/// What the monitor must remember across restarts and reboots, for the billing period starting at
-/// <see cref="PeriodStart"/>. A new period starts from <see cref="ForPeriod"/>, which re-arms every stage.
+/// What the monitor remembers across restarts and reboots, grouped by how long each part lives: the alerts of one
+/// billing period, what each enforcement step did (kept across periods, so a step applied in one can be undone in the
+/// next), the monitor's own health, and the day marks behind the daily report.
 /// </summary>
 public sealed record MonitorState
 {
-    public const int CurrentVersion = 1;
+    /// <summary>2: grouped by lifetime. Version 1 was one flat record (read and migrated by <see cref="StateMigration"/>).</summary>
+    public const int CurrentVersion = 2;
 
     public int Version { get; init; } = CurrentVersion;
 
+    public PeriodAlerts Alerts { get; init; } = new();
+
+    /// <summary>By enforcement step id (e.g. <c>shutdown</c>).</summary>
+    public IReadOnlyDictionary<string, StepRecord> Steps { get; init; } = NoSteps;
+
+    public MonitorHealth Health { get; init; } = new();
+
+    public DayMarks Days { get; init; } = new();
+
+    private static IReadOnlyDictionary<string, StepRecord> NoSteps { get; } = new Dictionary<string, StepRecord>(StringComparer.Ordinal);
+
+    public StepRecord Step(string id) => Steps.TryGetValue(id, out var record) ? record : new StepRecord();
+
+    public MonitorState WithStep(string id, StepRecord record) =>
+        this with { Steps = new Dictionary<string, StepRecord>(Steps, StringComparer.Ordinal) { [id] = record } };
+
+    // Records compare their dictionaries by reference; two states with the same step records are the same state.
+    public bool Equals(MonitorState? other) =>
+        other is not null && Version == other.Version && Alerts == other.Alerts && Health == other.Health && Days == other.Days
+        && Steps.Count == other.Steps.Count
+        && Steps.All(step => other.Steps.TryGetValue(step.Key, out var record) && record == step.Value);
+
+    public override int GetHashCode() => HashCode.Combine(Version, Alerts, Health, Days, Steps.Count);
+}
+
+/// <summary>The alerts of the billing period starting at <see cref="PeriodStart"/>; a new period starts them afresh.</summary>
+public sealed record PeriodAlerts
+{
     public DateOnly? PeriodStart { get; init; }
 
     /// <summary>The highest stage (in bytes) already notified this period; every stage at or below it counts as sent.</summary>
@@ -17,20 +47,42 @@ public sealed record MonitorState
 
     public bool CriticalNotified { get; init; }
 
-    /// <summary>When the critical action last ran successfully this period.</summary>
-    public DateTimeOffset? ActionLastRunAt { get; init; }
+    public static PeriodAlerts For(DateOnly periodStart) => new() { PeriodStart = periodStart };
+}
+
+/// <summary>
+/// What one enforcement step did. Runs and failures count within <see cref="Period"/>; the record itself outlives it,
+/// so a step still in force when a new period starts is known and can be undone.
+/// </summary>
+public sealed record StepRecord
+{
+    /// <summary>The billing period the run and failure counts belong to.</summary>
+    public DateOnly? Period { get; init; }
+
+    /// <summary>When the step last ran successfully in <see cref="Period"/>.</summary>
+    public DateTimeOffset? LastRunAt { get; init; }
 
     /// <summary>
-    /// The process that ran it. A different one means the monitor restarted (often: the machine rebooted)
-    /// since, which is when <c>boot_grace</c> applies.
+    /// The process that ran it. A different one means the monitor restarted (often: the machine rebooted) since,
+    /// which is when <c>boot_grace</c> applies.
     /// </summary>
-    public Guid? ActionRunBy { get; init; }
+    public Guid? RunBy { get; init; }
 
-    public int ActionRuns { get; init; }
+    public int Runs { get; init; }
 
     /// <summary>Failed attempts since the last success; the first one of a run is notified.</summary>
-    public int ActionFailures { get; init; }
+    public int Failures { get; init; }
 
+    /// <summary>Applied and not undone yet (steps that can be undone; a shutdown never is).</summary>
+    public bool InForce { get; init; }
+
+    /// <summary>This record as seen in <paramref name="period"/>: counts of an earlier period start again; being in force does not end.</summary>
+    public StepRecord In(DateOnly period) => Period == period ? this : new StepRecord { Period = period, InForce = InForce };
+}
+
+/// <summary>How the monitor itself is doing: its last check and whether usage could be read.</summary>
+public sealed record MonitorHealth
+{
     public DateTimeOffset? LastCheckAt { get; init; }
 
     public long? LastCountedBytes { get; init; }
@@ -42,31 +94,17 @@ public sealed record MonitorState
 
     /// <summary>"Monitoring degraded" was queued, so "recovered" follows when usage can be read again.</summary>
     public bool DegradedNotified { get; init; }
+}
 
-    /// <summary>The local day of <see cref="DayMarkBytes"/>: usage counted at that day's first check, to tell a day's usage.</summary>
-    public DateOnly? DayMarkDate { get; init; }
+/// <summary>Usage counted at each local day's first check, to tell a day's usage for the daily report.</summary>
+public sealed record DayMarks
+{
+    public DateOnly? Date { get; init; }
 
-    public long? DayMarkBytes { get; init; }
+    public long? Bytes { get; init; }
 
     /// <summary>Usage between the first checks of yesterday and today; null when the monitor did not see both.</summary>
     public long? YesterdayBytes { get; init; }
 
     public DateOnly? LastDailyReport { get; init; }
-
-    /// <summary>
-    /// Keeps what is about the monitor rather than the period (usage failures, daily marks) when the policy starts a
-    /// period afresh.
-    /// </summary>
-    public MonitorState WithMonitoringFrom(MonitorState previous) => this with
-    {
-        UsageFailures = previous.UsageFailures,
-        UsageFailingSince = previous.UsageFailingSince,
-        DegradedNotified = previous.DegradedNotified,
-        DayMarkDate = previous.DayMarkDate,
-        DayMarkBytes = previous.DayMarkBytes,
-        YesterdayBytes = previous.YesterdayBytes,
-        LastDailyReport = previous.LastDailyReport,
-    };
-
-    public static MonitorState ForPeriod(DateOnly periodStart) => new() { PeriodStart = periodStart };
 }

@@ -7,4 +7,5 @@ namespace TrafficMonitor.State;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
 [JsonSerializable(typeof(MonitorState))]
+[JsonSerializable(typeof(MonitorStateV1))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;

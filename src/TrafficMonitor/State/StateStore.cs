@@ -11,7 +11,8 @@ public sealed partial class StateStore(string stateDirectory, TimeProvider timeP
         Path.Combine(stateDirectory, FileName),
         StateJsonContext.Default.MonitorState,
         "the state file",
-        state => state.Version > MonitorState.CurrentVersion ? $"written by a newer version (state version {state.Version})" : null);
+        state => state.Version > MonitorState.CurrentVersion ? $"written by a newer version (state version {state.Version})" : null,
+        StateMigration.Read);
 
     public string FilePath => _file.FilePath;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using TrafficMonitor.Quota;
 
 namespace TrafficMonitor.Status;
 
@@ -13,41 +14,75 @@ public sealed record StatusAction(
     int Runs,
     int Failures);
 
-/// <summary>Everything <c>status</c> shows; byte counts are exact integers.</summary>
-public sealed record StatusReport(
-    string ConfigFile,
-    string Provider,
-    string CountMode,
-    DateOnly PeriodStart,
-    DateOnly PeriodEnd,
-    int ResetDay,
-    IReadOnlyList<StatusInterface> Interfaces,
-    long? RxBytes,
-    long? TxBytes,
-    long? CountedBytes,
-    long LimitBytes,
-    decimal? PercentUsed,
-    long IntervalBytes,
-    IReadOnlyList<long> StagesNotified,
-    long? NextStageBytes,
-    long CriticalBytes,
-    decimal CriticalPercentage,
-    bool CriticalReached,
-    bool CriticalNotified,
-    StatusAction Action,
-    DateTimeOffset? DataUpdatedAt,
-    DateTimeOffset? LastCheckAt,
-    string? UsageError,
-    string ProviderSetting,
-    string? ProviderReason,
-    long? MeasuredRxBytes,
-    long? MeasuredTxBytes,
-    decimal AdjustPercent,
-    long CalibrationOffsetBytes,
-    StatusNotifications? Notifications = null);
-
 /// <summary>The notification outbox: what is still waiting for some channel.</summary>
 public sealed record StatusNotifications(int Pending, DateTimeOffset? OldestQueuedAt, IReadOnlyList<string> LastErrors);
+
+/// <summary>
+/// Everything <c>status</c> shows, laid out for reading and for <c>--json</c> (byte counts exact integers). The numbers
+/// are the check's own (<see cref="QuotaSnapshot"/>), never computed a second time here.
+/// </summary>
+public sealed record StatusReport
+{
+    public required string ConfigFile { get; init; }
+
+    public required string Provider { get; init; }
+
+    public required string CountMode { get; init; }
+
+    public required DateOnly PeriodStart { get; init; }
+
+    public required DateOnly PeriodEnd { get; init; }
+
+    public required int ResetDay { get; init; }
+
+    public required IReadOnlyList<StatusInterface> Interfaces { get; init; }
+
+    public long? RxBytes { get; init; }
+
+    public long? TxBytes { get; init; }
+
+    public long? CountedBytes { get; init; }
+
+    public required long LimitBytes { get; init; }
+
+    public decimal? PercentUsed { get; init; }
+
+    public required long IntervalBytes { get; init; }
+
+    public required IReadOnlyList<long> StagesNotified { get; init; }
+
+    public long? NextStageBytes { get; init; }
+
+    public required long CriticalBytes { get; init; }
+
+    public required decimal CriticalPercentage { get; init; }
+
+    public required bool CriticalReached { get; init; }
+
+    public required bool CriticalNotified { get; init; }
+
+    public required StatusAction Action { get; init; }
+
+    public DateTimeOffset? DataUpdatedAt { get; init; }
+
+    public DateTimeOffset? LastCheckAt { get; init; }
+
+    public string? UsageError { get; init; }
+
+    public required string ProviderSetting { get; init; }
+
+    public string? ProviderReason { get; init; }
+
+    public long? MeasuredRxBytes { get; init; }
+
+    public long? MeasuredTxBytes { get; init; }
+
+    public required decimal AdjustPercent { get; init; }
+
+    public required long CalibrationOffsetBytes { get; init; }
+
+    public StatusNotifications? Notifications { get; init; }
+}
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(StatusReport))]

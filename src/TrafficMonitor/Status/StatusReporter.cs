@@ -1,21 +1,23 @@
 using System.Globalization;
 using System.Text;
-using TrafficMonitor.Actions;
 using TrafficMonitor.Configuration;
+using TrafficMonitor.Enforcement;
 using TrafficMonitor.Notifications.Outbox;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
-using TrafficMonitor.Usage.Calibration;
 
 namespace TrafficMonitor.Status;
 
-/// <summary>Builds the status report without side effects: it reads usage and state but acts on nothing.</summary>
+/// <summary>
+/// Builds the status report without side effects: it reads usage and state but acts on nothing. The numbers come
+/// from the same <see cref="QuotaSnapshot"/> a check computes.
+/// </summary>
 public sealed class StatusReporter(
     TrafficMonitorSettings settings,
     IUsageSource usageSource,
     StateStore stateStore,
-    ShutdownAction shutdownAction,
+    Enforcer enforcer,
     OutboxStore outbox,
     AutoUsageSource autoUsageSource,
     TimeProvider timeProvider)
@@ -23,7 +25,7 @@ public sealed class StatusReporter(
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
     {
         var thresholds = settings.Thresholds;
-        var period = BillingPeriod.Containing(timeProvider.GetLocalNow(), settings.Monitor.ResetDay);
+        var period = CheckTime.From(timeProvider).Period(settings.Monitor.ResetDay);
         UsageReading? reading = null;
         string? usageError = null;
         try
@@ -35,50 +37,42 @@ public sealed class StatusReporter(
             usageError = e.Message;
         }
 
-        var saved = stateStore.Peek();
-        var state = saved.PeriodStart == period.Start ? saved : MonitorState.ForPeriod(period.Start);
-        long? counted = reading?.Counted(settings.Monitor.Count);
-        var adjustment = reading?.Adjustment;
-        long? offset = reading is null ? null
-            : counted - UsageReading.Count(settings.Monitor.Count, adjustment?.Scale(reading.MeasuredRx) ?? reading.MeasuredRx, adjustment?.Scale(reading.MeasuredTx) ?? reading.MeasuredTx);
-        return new StatusReport(
-            settings.SourcePath,
-            usageSource.Name,
-            settings.Monitor.Count.ToString().ToLowerInvariant(),
-            period.Start,
-            period.LastDay,
-            settings.Monitor.ResetDay,
-            reading?.Interfaces.Select(i => new StatusInterface(i.Name, i.Rx, i.Tx)).ToList() ?? [],
-            reading?.Rx,
-            reading?.Tx,
-            counted,
-            thresholds.TotalLimit.Bytes,
-            counted is { } c ? QuotaPolicy.PercentUsed(thresholds, c) : null,
-            thresholds.Interval.Bytes,
-            QuotaPolicy.StagesNotified(thresholds, state),
-            QuotaPolicy.NextStage(thresholds, counted ?? state.LastCountedBytes ?? 0),
-            thresholds.CriticalBytes,
-            thresholds.CriticalPercentage,
-            counted >= thresholds.CriticalBytes,
-            state.CriticalNotified,
-            new StatusAction(
-                "shutdown",
-                settings.Shutdown.Enabled,
-                shutdownAction.Command,
-                state.ActionLastRunAt is not null,
-                state.ActionLastRunAt,
-                state.ActionRuns,
-                state.ActionFailures),
-            reading?.DataUpdatedAt,
-            state.LastCheckAt,
-            usageError,
-            settings.Monitor.Provider,
-            settings.Monitor.Provider == Configuration.MonitorOptions.AutoProvider ? autoUsageSource.Reason : null,
-            reading?.MeasuredRx,
-            reading?.MeasuredTx,
-            settings.Monitor.AdjustPercent,
-            offset ?? 0,
-            Notifications());
+        var progress = enforcer.Progress(thresholds, stateStore.Peek(), period);
+        var snapshot = reading is null ? null : QuotaSnapshot.Create(Environment.MachineName, thresholds, settings.Monitor.Count, reading, progress);
+        var shutdown = progress.Steps.Single(s => s.Id == ShutdownStep.StepId);
+        return new StatusReport
+        {
+            ConfigFile = settings.SourcePath,
+            Provider = usageSource.Name,
+            CountMode = settings.Monitor.Count.ToString().ToLowerInvariant(),
+            PeriodStart = period.Start,
+            PeriodEnd = period.LastDay,
+            ResetDay = settings.Monitor.ResetDay,
+            Interfaces = reading?.Interfaces.Select(i => new StatusInterface(i.Name, i.Rx, i.Tx)).ToList() ?? [],
+            RxBytes = snapshot?.RxBytes,
+            TxBytes = snapshot?.TxBytes,
+            CountedBytes = snapshot?.UsedBytes,
+            LimitBytes = thresholds.TotalLimit.Bytes,
+            PercentUsed = snapshot?.Percent,
+            IntervalBytes = thresholds.Interval.Bytes,
+            StagesNotified = progress.StagesNotified,
+            NextStageBytes = snapshot is null ? AlertPolicy.NextStage(thresholds, progress.LastCountedBytes ?? 0) : snapshot.NextStageBytes,
+            CriticalBytes = thresholds.CriticalBytes,
+            CriticalPercentage = thresholds.CriticalPercentage,
+            CriticalReached = snapshot?.UsedBytes >= thresholds.CriticalBytes,
+            CriticalNotified = progress.CriticalNotified,
+            Action = new StatusAction(shutdown.Id, shutdown.Enabled, shutdown.Command, shutdown.RanThisPeriod, shutdown.LastRunAt, shutdown.Runs, shutdown.Failures),
+            DataUpdatedAt = reading?.DataUpdatedAt,
+            LastCheckAt = progress.LastCheckAt,
+            UsageError = usageError,
+            ProviderSetting = settings.Monitor.Provider,
+            ProviderReason = settings.Monitor.Provider == MonitorOptions.AutoProvider ? autoUsageSource.Reason : null,
+            MeasuredRxBytes = reading?.MeasuredRx,
+            MeasuredTxBytes = reading?.MeasuredTx,
+            AdjustPercent = settings.Monitor.AdjustPercent,
+            CalibrationOffsetBytes = reading?.CalibrationOffset(settings.Monitor.Count) ?? 0,
+            Notifications = Notifications(),
+        };
     }
 
     private StatusNotifications Notifications()

@@ -39,6 +39,10 @@ public sealed record UsageReading(string Source, BillingPeriod Period, IReadOnly
 
     public long Counted(CountMode mode) => Math.Max(0, Count(mode, Rx, Tx) + (Adjustment?.CountedOffset ?? 0));
 
+    /// <summary>What <c>set-usage</c> added to the counted bytes, on top of <c>adjust_percent</c>.</summary>
+    public long CalibrationOffset(CountMode mode) =>
+        Counted(mode) - Count(mode, Adjustment?.Scale(MeasuredRx) ?? MeasuredRx, Adjustment?.Scale(MeasuredTx) ?? MeasuredTx);
+
     public static long Count(CountMode mode, long rx, long tx) => mode switch
     {
         CountMode.Rx => rx,

@@ -187,7 +187,7 @@ public class MonitorEndToEndTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("could not be read", result.Error, StringComparison.Ordinal);
         Assert.Single(Directory.GetFiles(StateDir, "state.json.unreadable-*"));
-        Assert.True(JsonDocument.Parse(File.ReadAllText(Path.Combine(StateDir, "state.json"))).RootElement.TryGetProperty("period_start", out _));
+        Assert.True(JsonDocument.Parse(File.ReadAllText(Path.Combine(StateDir, "state.json"))).RootElement.GetProperty("alerts").TryGetProperty("period_start", out _));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class MonitorServiceCadenceTests
         var services = new ServiceCollection()
             .AddSingleton<TimeProvider>(time)
             .AddLogging()
-            .AddTrafficMonitor(settings, new RunMode(DryRun: false))
+            .AddTrafficMonitor(settings, RunMode.Live)
             .AddSingleton<IUsageSource>(source)
             .BuildServiceProvider();
         await using var _ = services;

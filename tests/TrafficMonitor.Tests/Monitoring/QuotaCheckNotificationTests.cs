@@ -103,7 +103,7 @@ public sealed class QuotaCheckNotificationTests : IDisposable
         Assert.Single(recorder.Calls);
         Assert.True(actedAfter < TimeSpan.FromSeconds(2), $"the action waited {actedAfter}");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(7), $"the check took {clock.Elapsed}");
-        Assert.True(result.Decision!.State.CriticalNotified);
+        Assert.True(result.State!.Alerts.CriticalNotified);
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class QuotaCheckNotificationTests : IDisposable
         _time.Advance(TimeSpan.FromMinutes(1));
         await check.RunAsync(CancellationToken.None);
 
-        Assert.Equal(20 * GB, first.Decision!.State.HighestStageNotified);
+        Assert.Equal(20 * GB, first.State!.Alerts.HighestStageNotified);
         Assert.Equal(["stage_reached", "stage_reached"], Events(hook));
         Assert.Equal(hook.Requests[0].Header("Idempotency-Key"), hook.Requests[1].Header("Idempotency-Key"));
     }
@@ -201,7 +201,8 @@ public sealed class QuotaCheckNotificationTests : IDisposable
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
         services.AddSingleton<TimeProvider>(_time);
-        services.AddTrafficMonitor(settings, new RunMode(DryRun: false));
+        services.AddSingleton(ProcessIdentity.New());
+        services.AddTrafficMonitor(settings, RunMode.Live);
         services.AddSingleton<IUsageSource>(_usage);
         var provider = services.BuildServiceProvider();
         _services.Add(provider);

@@ -7,9 +7,11 @@ namespace TrafficMonitor.Tests.Quota;
 public class QuotaPolicyTests
 {
     private const long GiB = ByteSize.BytesPerGiB;
+    private const string Shutdown = "shutdown";
     private static readonly BillingPeriod November = new(new DateOnly(2026, 11, 1), new DateOnly(2026, 12, 1));
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
     private static readonly Guid ThisProcess = Guid.NewGuid();
+    private static readonly TimeSpan BootGrace = ShutdownActionOptions.DefaultBootGrace;
 
     private static ThresholdsOptions Thresholds(long limitGiB = 2000, long intervalGiB = 100, decimal critical = 90) => new()
     {
@@ -18,11 +20,22 @@ public class QuotaPolicyTests
         CriticalPercentage = critical,
     };
 
+    /// <summary>The shutdown at the critical point of the default thresholds, as the shutdown step plans it.</summary>
+    private static EnforcementStep ShutdownStep => new(Shutdown, Thresholds().CriticalBytes, BootGrace);
+
+    private static MonitorState InNovember(PeriodAlerts? alerts = null, StepRecord? shutdown = null)
+    {
+        var state = new MonitorState { Alerts = alerts ?? PeriodAlerts.For(November.Start) };
+        return shutdown is null ? state : state.WithStep(Shutdown, shutdown with { Period = shutdown.Period ?? November.Start });
+    }
+
     private static QuotaDecision Evaluate(long usedBytes, MonitorState? state = null, ThresholdsOptions? thresholds = null,
-        ShutdownActionOptions? shutdown = null, DateTimeOffset? now = null, Guid? process = null) =>
+        IReadOnlyList<EnforcementStep>? steps = null, DateTimeOffset? now = null, Guid? process = null, BillingPeriod? period = null) =>
         QuotaPolicy.Evaluate(new QuotaInputs(
-            thresholds ?? Thresholds(), shutdown ?? new ShutdownActionOptions(), November, usedBytes,
-            state ?? MonitorState.ForPeriod(November.Start), now ?? Now, process ?? ThisProcess));
+            thresholds ?? Thresholds(), steps ?? [ShutdownStep], period ?? November, usedBytes,
+            state ?? InNovember(), new CheckTime(now ?? Now, now ?? Now), process ?? ThisProcess));
+
+    private static StepDecision Shutdowns(QuotaDecision decision) => Assert.Single(decision.Steps);
 
     [Fact]
     public void Evaluate_BelowFirstStage_NotifiesNothing()
@@ -30,7 +43,7 @@ public class QuotaPolicyTests
         var decision = Evaluate(99 * GiB);
         Assert.Null(decision.StageToNotify);
         Assert.False(decision.NotifyCritical);
-        Assert.Equal(ActionVerdict.None, decision.Action);
+        Assert.Equal(StepVerdict.None, Shutdowns(decision).Verdict);
     }
 
     [Fact]
@@ -41,9 +54,13 @@ public class QuotaPolicyTests
         Assert.Equal(500 * GiB, Evaluate(555 * GiB).StageToNotify);
 
     [Fact]
+    public void Evaluate_StageNotified_IsRememberedInTheNewState() =>
+        Assert.Equal(500 * GiB, Evaluate(555 * GiB).State.Alerts.HighestStageNotified);
+
+    [Fact]
     public void Evaluate_StageAlreadyNotified_IsNotRepeated()
     {
-        var state = MonitorState.ForPeriod(November.Start) with { HighestStageNotified = 500 * GiB };
+        var state = InNovember(PeriodAlerts.For(November.Start) with { HighestStageNotified = 500 * GiB });
         Assert.Null(Evaluate(599 * GiB, state).StageToNotify);
         Assert.Equal(600 * GiB, Evaluate(600 * GiB, state).StageToNotify);
     }
@@ -51,16 +68,28 @@ public class QuotaPolicyTests
     [Fact]
     public void Evaluate_NewPeriod_RearmsEveryStage()
     {
-        var october = MonitorState.ForPeriod(new DateOnly(2026, 10, 1)) with
-        {
-            HighestStageNotified = 1900 * GiB, CriticalNotified = true, ActionLastRunAt = Now.AddDays(-30), ActionRunBy = ThisProcess,
-        };
-        var decision = Evaluate(150 * GiB, october);
+        var october = new DateOnly(2026, 10, 1);
+        var state = new MonitorState { Alerts = new PeriodAlerts { PeriodStart = october, HighestStageNotified = 1900 * GiB, CriticalNotified = true } }
+            .WithStep(Shutdown, new StepRecord { Period = october, LastRunAt = Now.AddDays(-30), RunBy = ThisProcess, Runs = 1 });
+        var decision = Evaluate(150 * GiB, state);
         Assert.True(decision.NewPeriodStarted);
-        Assert.Equal(November.Start, decision.State.PeriodStart);
+        Assert.Equal(November.Start, decision.State.Alerts.PeriodStart);
         Assert.Equal(100 * GiB, decision.StageToNotify);
-        Assert.False(decision.State.CriticalNotified);
-        Assert.Null(decision.State.ActionLastRunAt);
+        Assert.False(decision.State.Alerts.CriticalNotified);
+    }
+
+    [Fact]
+    public void Evaluate_NewPeriod_KeepsTheStepRecordButNotItsRuns()
+    {
+        var october = new DateOnly(2026, 10, 1);
+        var state = new MonitorState { Alerts = PeriodAlerts.For(october) }
+            .WithStep(Shutdown, new StepRecord { Period = october, LastRunAt = Now.AddDays(-30), RunBy = Guid.NewGuid(), Runs = 1 });
+
+        var decision = Evaluate(1900 * GiB, state);
+
+        Assert.Equal(StepVerdict.Apply, Shutdowns(decision).Verdict);
+        Assert.Equal(october, decision.State.Step(Shutdown).Period);
+        Assert.Equal(1, EnforcementPolicy.Applied(decision.State, ShutdownStep, November, Now, ThisProcess).Step(Shutdown).Runs);
     }
 
     [Fact]
@@ -71,7 +100,17 @@ public class QuotaPolicyTests
     {
         var decision = Evaluate(1800 * GiB);
         Assert.True(decision.NotifyCritical);
-        Assert.Equal(ActionVerdict.Run, decision.Action);
+        Assert.True(decision.State.Alerts.CriticalNotified);
+        Assert.Equal(StepVerdict.Apply, Shutdowns(decision).Verdict);
+    }
+
+    [Fact]
+    public void Evaluate_CriticalAndAStageAtOnce_TheCriticalMessageStandsForTheStage()
+    {
+        var decision = Evaluate(1850 * GiB);
+        Assert.True(decision.NotifyCritical);
+        Assert.Equal(1800 * GiB, decision.StageToNotify);
+        Assert.Equal(1800 * GiB, decision.State.Alerts.HighestStageNotified);
     }
 
     [Fact]
@@ -79,41 +118,41 @@ public class QuotaPolicyTests
     {
         var decision = Evaluate((1800 * GiB) - 1);
         Assert.False(decision.NotifyCritical);
-        Assert.Equal(ActionVerdict.None, decision.Action);
+        Assert.Equal(StepVerdict.None, Shutdowns(decision).Verdict);
     }
 
     [Fact]
     public void Evaluate_ActionDisabled_NotifiesCriticalButDoesNotAct()
     {
-        var decision = Evaluate(1900 * GiB, shutdown: new ShutdownActionOptions { Enabled = false });
+        var decision = Evaluate(1900 * GiB, steps: []);
         Assert.True(decision.NotifyCritical);
-        Assert.Equal(ActionVerdict.None, decision.Action);
+        Assert.Empty(decision.Steps);
     }
 
     [Fact]
     public void Evaluate_ActionRanInThisProcess_IsNotRepeated()
     {
-        var state = MonitorState.ForPeriod(November.Start) with { CriticalNotified = true, ActionLastRunAt = Now.AddMinutes(-1), ActionRunBy = ThisProcess };
+        var state = InNovember(PeriodAlerts.For(November.Start) with { CriticalNotified = true }, new StepRecord { LastRunAt = Now.AddMinutes(-1), RunBy = ThisProcess });
         var decision = Evaluate(1900 * GiB, state, now: Now.AddHours(5));
         Assert.False(decision.NotifyCritical);
-        Assert.Equal(ActionVerdict.AlreadyDone, decision.Action);
+        Assert.Equal(StepVerdict.AlreadyApplied, Shutdowns(decision).Verdict);
     }
 
     [Fact]
     public void Evaluate_RestartedWithinBootGrace_DefersTheAction()
     {
         var lastRun = Now.AddMinutes(-3);
-        var state = MonitorState.ForPeriod(November.Start) with { CriticalNotified = true, ActionLastRunAt = lastRun, ActionRunBy = Guid.NewGuid() };
-        var decision = Evaluate(1900 * GiB, state);
-        Assert.Equal(ActionVerdict.DeferredAfterRestart, decision.Action);
-        Assert.Equal(lastRun + ShutdownActionOptions.DefaultBootGrace, decision.ActionDeferredUntil);
+        var state = InNovember(shutdown: new StepRecord { LastRunAt = lastRun, RunBy = Guid.NewGuid() });
+        var step = Shutdowns(Evaluate(1900 * GiB, state));
+        Assert.Equal(StepVerdict.DeferredAfterRestart, step.Verdict);
+        Assert.Equal(lastRun + BootGrace, step.DeferredUntil);
     }
 
     [Fact]
     public void Evaluate_RestartedAfterBootGrace_RunsTheActionAgain()
     {
-        var state = MonitorState.ForPeriod(November.Start) with { CriticalNotified = true, ActionLastRunAt = Now.AddMinutes(-10), ActionRunBy = Guid.NewGuid() };
-        Assert.Equal(ActionVerdict.Run, Evaluate(1900 * GiB, state).Action);
+        var state = InNovember(shutdown: new StepRecord { LastRunAt = Now.AddMinutes(-10), RunBy = Guid.NewGuid() });
+        Assert.Equal(StepVerdict.Apply, Shutdowns(Evaluate(1900 * GiB, state)).Verdict);
     }
 
     /// <summary>
@@ -124,33 +163,92 @@ public class QuotaPolicyTests
     public void Evaluate_RestartedWithTheClockBehindTheLastRun_StillWaitsForBootGraceFromThatRun()
     {
         var lastRun = Now.AddHours(1);
-        var state = MonitorState.ForPeriod(November.Start) with { CriticalNotified = true, ActionLastRunAt = lastRun, ActionRunBy = Guid.NewGuid() };
-        var decision = Evaluate(1900 * GiB, state);
-        Assert.Equal(ActionVerdict.DeferredAfterRestart, decision.Action);
-        Assert.Equal(lastRun + ShutdownActionOptions.DefaultBootGrace, decision.ActionDeferredUntil);
+        var state = InNovember(shutdown: new StepRecord { LastRunAt = lastRun, RunBy = Guid.NewGuid() });
+        var step = Shutdowns(Evaluate(1900 * GiB, state));
+        Assert.Equal(StepVerdict.DeferredAfterRestart, step.Verdict);
+        Assert.Equal(lastRun + BootGrace, step.DeferredUntil);
     }
 
     [Fact]
     public void Evaluate_FailedAction_IsRetried()
     {
-        var state = MonitorState.ForPeriod(November.Start) with { CriticalNotified = true, ActionFailures = 2 };
-        Assert.Equal(ActionVerdict.Run, Evaluate(1900 * GiB, state).Action);
+        var state = InNovember(shutdown: new StepRecord { Failures = 2 });
+        Assert.Equal(StepVerdict.Apply, Shutdowns(Evaluate(1900 * GiB, state)).Verdict);
     }
 
     [Fact]
     public void Evaluate_StagesStopAtTheLimit()
     {
-        var state = MonitorState.ForPeriod(November.Start) with { HighestStageNotified = 2000 * GiB, CriticalNotified = true };
-        Assert.Null(Evaluate(5000 * GiB, state, shutdown: new ShutdownActionOptions { Enabled = false }).StageToNotify);
+        var state = InNovember(PeriodAlerts.For(November.Start) with { HighestStageNotified = 2000 * GiB, CriticalNotified = true });
+        Assert.Null(Evaluate(5000 * GiB, state, steps: []).StageToNotify);
+    }
+
+    [Fact]
+    public void Evaluate_RevertibleStepInForceFromAnEarlierPeriod_IsUndone()
+    {
+        var throttle = new EnforcementStep("throttle", 1000 * GiB, BootGrace, Revertible: true);
+        var october = new DateOnly(2026, 10, 1);
+        var state = new MonitorState { Alerts = PeriodAlerts.For(october) }
+            .WithStep("throttle", new StepRecord { Period = october, LastRunAt = Now.AddDays(-25), RunBy = ThisProcess, Runs = 1, InForce = true });
+
+        var decision = Evaluate(5 * GiB, state, steps: [throttle]);
+
+        Assert.Equal(StepVerdict.Revert, Assert.Single(decision.Steps).Verdict);
+        Assert.False(EnforcementPolicy.Reverted(decision.State, throttle, November).Step("throttle").InForce);
+    }
+
+    [Fact]
+    public void Evaluate_RevertibleStepInForceThisPeriod_StaysApplied()
+    {
+        var throttle = new EnforcementStep("throttle", 1000 * GiB, BootGrace, Revertible: true);
+        var state = EnforcementPolicy.Applied(InNovember(), throttle, November, Now.AddHours(-1), ThisProcess);
+
+        Assert.True(state.Step("throttle").InForce);
+        Assert.Equal(StepVerdict.AlreadyApplied, Assert.Single(Evaluate(1100 * GiB, state, steps: [throttle]).Steps).Verdict);
+    }
+
+    [Fact]
+    public void Applied_ThenFailed_CountsRunsAndFailuresInThePeriod()
+    {
+        var ran = EnforcementPolicy.Applied(InNovember(), ShutdownStep, November, Now, ThisProcess);
+        var failed = EnforcementPolicy.Failed(EnforcementPolicy.Failed(ran, ShutdownStep, November), ShutdownStep, November);
+
+        Assert.Equal(new StepRecord { Period = November.Start, LastRunAt = Now, RunBy = ThisProcess, Runs = 1, Failures = 2 }, failed.Step(Shutdown));
+    }
+
+    [Fact]
+    public void Evaluate_UsageReadAgain_RecoversAndRecordsTheCheck()
+    {
+        var degraded = InNovember() with { Health = new MonitorHealth { UsageFailures = 5, UsageFailingSince = Now.AddHours(-1), DegradedNotified = true } };
+
+        var decision = Evaluate(42 * GiB, degraded);
+
+        Assert.True(decision.NotifyRecovered);
+        Assert.Equal(new MonitorHealth { LastCheckAt = Now, LastCountedBytes = 42 * GiB }, decision.State.Health);
+    }
+
+    [Fact]
+    public void UsageFailed_NotifiesOnceAfterDegradedAfterChecksInARow()
+    {
+        var state = new MonitorState();
+        var notified = new List<bool>();
+        for (var i = 0; i < 4; i++)
+        {
+            (state, var notify) = QuotaPolicy.UsageFailed(state, Now.AddMinutes(i), degradedAfter: 2);
+            notified.Add(notify);
+        }
+
+        Assert.Equal([false, true, false, false], notified);
+        Assert.Equal(new MonitorHealth { UsageFailures = 4, UsageFailingSince = Now, DegradedNotified = true }, state.Health);
     }
 
     [Fact]
     public void NextStage_AndStagesNotified_DescribeTheLadder()
     {
         var thresholds = Thresholds(limitGiB: 250, intervalGiB: 100);
-        Assert.Equal(200 * GiB, QuotaPolicy.NextStage(thresholds, 150 * GiB));
-        Assert.Null(QuotaPolicy.NextStage(thresholds, 200 * GiB));
-        Assert.Equal([100 * GiB, 200 * GiB], QuotaPolicy.StagesNotified(thresholds, new MonitorState { HighestStageNotified = 200 * GiB }));
+        Assert.Equal(200 * GiB, AlertPolicy.NextStage(thresholds, 150 * GiB));
+        Assert.Null(AlertPolicy.NextStage(thresholds, 200 * GiB));
+        Assert.Equal([100 * GiB, 200 * GiB], AlertPolicy.StagesNotified(thresholds, new PeriodAlerts { HighestStageNotified = 200 * GiB }));
     }
 
     [Fact]

@@ -20,13 +20,84 @@ public class StateStoreTests : IDisposable
     [Fact]
     public void SaveThenLoad_RoundTrips()
     {
-        var state = MonitorState.ForPeriod(new DateOnly(2026, 11, 1)) with
+        var state = new MonitorState
         {
-            HighestStageNotified = 42, CriticalNotified = true, ActionLastRunAt = _time.GetUtcNow(), ActionRunBy = Guid.NewGuid(), ActionRuns = 1,
-        };
+            Alerts = new PeriodAlerts { PeriodStart = new DateOnly(2026, 11, 1), HighestStageNotified = 42, CriticalNotified = true },
+            Health = new MonitorHealth { LastCheckAt = _time.GetUtcNow(), LastCountedBytes = 43 },
+        }.WithStep("shutdown", new StepRecord { Period = new DateOnly(2026, 11, 1), LastRunAt = _time.GetUtcNow(), RunBy = Guid.NewGuid(), Runs = 1 });
         CreateSut().Save(state);
         Assert.Equal(state, CreateSut().Load());
         Assert.Empty(Directory.GetFiles(_directory.Combine("state"), "*.tmp"));
+    }
+
+    /// <summary>A state file exactly as version 1 (the flat record) wrote it, after the shutdown ran once.</summary>
+    [Fact]
+    public void Load_Version1File_IsMigratedWithNothingLost()
+    {
+        var sut = CreateSut();
+        Directory.CreateDirectory(_directory.Combine("state"));
+        File.WriteAllText(sut.FilePath, """
+            {
+              "version": 1,
+              "period_start": "2026-11-01",
+              "highest_stage_notified": 107374182400,
+              "critical_notified": true,
+              "action_last_run_at": "2026-11-23T07:55:00+00:00",
+              "action_run_by": "6f9619ff-8b86-d011-b42d-00cf4fc964ff",
+              "action_runs": 1,
+              "action_failures": 0,
+              "last_check_at": "2026-11-23T07:59:00.5+00:00",
+              "last_counted_bytes": 193273528320,
+              "usage_failures": 2,
+              "usage_failing_since": "2026-11-23T07:58:00+00:00",
+              "degraded_notified": false,
+              "day_mark_date": "2026-11-23",
+              "day_mark_bytes": 177216498,
+              "yesterday_bytes": 1234,
+              "last_daily_report": "2026-11-22"
+            }
+            """);
+
+        var state = sut.Load();
+
+        Assert.Equal(MonitorState.CurrentVersion, state.Version);
+        Assert.Equal(new PeriodAlerts { PeriodStart = new DateOnly(2026, 11, 1), HighestStageNotified = 107374182400, CriticalNotified = true }, state.Alerts);
+        Assert.Equal(
+            new StepRecord
+            {
+                Period = new DateOnly(2026, 11, 1), LastRunAt = new DateTimeOffset(2026, 11, 23, 7, 55, 0, TimeSpan.Zero),
+                RunBy = Guid.Parse("6f9619ff-8b86-d011-b42d-00cf4fc964ff"), Runs = 1,
+            },
+            Assert.Single(state.Steps, s => s.Key == "shutdown").Value);
+        Assert.Equal(
+            new MonitorHealth
+            {
+                LastCheckAt = new DateTimeOffset(2026, 11, 23, 7, 59, 0, 500, TimeSpan.Zero), LastCountedBytes = 193273528320,
+                UsageFailures = 2, UsageFailingSince = new DateTimeOffset(2026, 11, 23, 7, 58, 0, TimeSpan.Zero),
+            },
+            state.Health);
+        Assert.Equal(new DayMarks { Date = new DateOnly(2026, 11, 23), Bytes = 177216498, YesterdayBytes = 1234, LastDailyReport = new DateOnly(2026, 11, 22) }, state.Days);
+    }
+
+    [Fact]
+    public void Load_Version1FileWithoutAnAction_HasNoStepRecord()
+    {
+        var sut = CreateSut();
+        Directory.CreateDirectory(_directory.Combine("state"));
+        File.WriteAllText(sut.FilePath, "{\"version\": 1, \"period_start\": \"2026-11-01\", \"highest_stage_notified\": 5}");
+
+        var state = sut.Load();
+
+        Assert.Empty(state.Steps);
+        Assert.Equal(5, state.Alerts.HighestStageNotified);
+    }
+
+    [Fact]
+    public void Save_WritesTheCurrentVersion()
+    {
+        var sut = CreateSut();
+        sut.Save(new MonitorState());
+        Assert.Contains("\"version\": 2", File.ReadAllText(sut.FilePath), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -35,9 +35,8 @@ public sealed partial class SystemUsageSource(
         lock (_lock)
         {
             var snapshot = counters.Read();
-            var now = timeProvider.GetUtcNow();
-            var today = DateOnly.FromDateTime(timeProvider.GetLocalNow().DateTime);
-            _ledger ??= store.Load(readOnly: runMode.DryRun);
+            var (now, today) = Clock();
+            _ledger ??= store.Load(readOnly: !runMode.KeepsState);
             var countSinceBoot = snapshot.BootedAt is { } booted && booted >= period.StartsAt(timeProvider.LocalTimeZone);
             var events = LedgerAccounting.Record(_ledger, snapshot, today, now, countSinceBoot);
             _dirty = true;
@@ -64,7 +63,8 @@ public sealed partial class SystemUsageSource(
         {
             if (_ledger is not null && _dirty)
             {
-                Checkpoint(timeProvider.GetUtcNow(), DateOnly.FromDateTime(timeProvider.GetLocalNow().DateTime));
+                var (now, today) = Clock();
+                Checkpoint(now, today);
             }
         }
     }
@@ -83,7 +83,7 @@ public sealed partial class SystemUsageSource(
 
     private void Checkpoint(DateTimeOffset now, DateOnly today)
     {
-        if (runMode.DryRun)
+        if (!runMode.KeepsState)
         {
             return;
         }
@@ -92,6 +92,12 @@ public sealed partial class SystemUsageSource(
         _lastCheckpoint = now;
         _lastCheckpointDay = today;
         _dirty = false;
+    }
+
+    private (DateTimeOffset Now, DateOnly Today) Clock()
+    {
+        var time = CheckTime.From(timeProvider);
+        return (time.Now, time.Today);
     }
 
     private UsageReading Reading(Ledger ledger, CountersSnapshot snapshot, BillingPeriod period)

@@ -122,7 +122,7 @@ public sealed class SystemProviderTrafficTests : IDisposable
         using var source = new SystemUsageSource(
             new LinuxInterfaceCounters(new NamespaceProc(sleeper.Id), time),
             new LedgerStore(monitor.StateDir, time, NullLogger<LedgerStore>.Instance),
-            monitor, new RunMode(false), time, NullLogger<SystemUsageSource>.Instance);
+            monitor, RunMode.Live, time, NullLogger<SystemUsageSource>.Instance);
         var period = BillingPeriod.Containing(time.GetLocalNow(), 1);
         source.Read(period);
 

@@ -34,7 +34,7 @@ public sealed class SystemUsageSourceTests : IDisposable
             new LinuxInterfaceCounters(_proc, _time),
             new LedgerStore(_state.Path, _time, NullLogger<LedgerStore>.Instance),
             options,
-            new RunMode(dryRun),
+            dryRun ? RunMode.DryRun : RunMode.Live,
             _time,
             NullLogger<SystemUsageSource>.Instance);
     }

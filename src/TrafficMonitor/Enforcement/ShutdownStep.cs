@@ -1,52 +1,58 @@
 using System.Globalization;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Platform;
+using TrafficMonitor.Quota;
+using TrafficMonitor.State;
 
-namespace TrafficMonitor.Actions;
-
-public sealed record ActionResult(bool Succeeded, string? Error)
-{
-    public static ActionResult Success { get; } = new(true, null);
-}
+namespace TrafficMonitor.Enforcement;
 
 /// <summary>
-/// Shuts the machine down with a delay, so logged-in users are warned and can cancel it. The OS command
-/// is replaceable (<c>actions.shutdown.command</c>), which is also how tests run it against a recorder.
+/// Shuts the machine down at the critical point, with a delay, so logged-in users are warned and can cancel it. The OS
+/// command is replaceable (<c>actions.shutdown.command</c>), which is also how tests run it against a recorder.
 /// </summary>
-public sealed class ShutdownAction(ShutdownActionOptions options, IProcessRunner processRunner)
+public sealed class ShutdownStep(ShutdownActionOptions options, ThresholdsOptions thresholds, IProcessRunner processRunner) : IEnforcementStep
 {
+    public const string StepId = StateMigration.Version1ActionStep;
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
     private const string WallMessage = "traffic-monitor: the monthly traffic quota's critical point was reached";
+
+    public string Id => StepId;
+
+    public bool Enabled => options.Enabled;
+
+    public EnforcementStep Plan => new(StepId, thresholds.CriticalBytes, options.BootGrace);
 
     public IReadOnlyList<string> Command => options.Command.Count > 0
         ? options.Command.Select(Expand).ToList()
         : OperatingSystemCommand(options.Delay);
 
-    /// <summary>How the action reads in messages: "the server shuts down in 1 min".</summary>
     public string Description => !options.Enabled
         ? "no action (actions.shutdown.enabled is false)"
         : options.Command.Count > 0
             ? $"runs {string.Join(' ', Command)}"
             : options.Delay <= TimeSpan.Zero ? "the server shuts down now" : $"the server shuts down in {DurationParser.Format(RoundedDelay(options.Delay))}";
 
-    public async Task<ActionResult> RunAsync(CancellationToken cancellationToken)
+    public async Task<StepResult> ApplyAsync(CancellationToken cancellationToken)
     {
         try
         {
             var result = await processRunner.RunAsync(Command, CommandTimeout, cancellationToken).ConfigureAwait(false);
             if (result.ExitCode == 0)
             {
-                return ActionResult.Success;
+                return StepResult.Success;
             }
 
             var output = (result.StandardError + " " + result.StandardOutput).Trim();
-            return new ActionResult(false, $"'{string.Join(' ', Command)}' exited with code {result.ExitCode}{(output.Length > 0 ? $": {output}" : string.Empty)}");
+            return new StepResult(false, $"'{string.Join(' ', Command)}' exited with code {result.ExitCode}{(output.Length > 0 ? $": {output}" : string.Empty)}");
         }
         catch (Exception e) when (e is ProgramNotFoundException or TimeoutException)
         {
-            return new ActionResult(false, e.Message);
+            return new StepResult(false, e.Message);
         }
     }
+
+    public Task<StepResult> RevertAsync(CancellationToken cancellationToken) =>
+        throw new NotSupportedException("A shutdown cannot be undone; the policy never asks (the step is not revertible).");
 
     /// <summary>
     /// The OS shutdown command. Unix shutdown takes whole minutes, so the delay rounds up: a delay of 30s must not

@@ -6,7 +6,7 @@ using TrafficMonitor.Monitoring;
 using TrafficMonitor.Quota;
 using TrafficMonitor.Tests.Components;
 
-namespace TrafficMonitor.Tests.Quota;
+namespace TrafficMonitor.Tests.Monitoring;
 
 /// <summary>
 /// Whole checks with the clock under the test's control (FakeTimeProvider) and everything else real: vnStat reading
@@ -34,7 +34,8 @@ public class QuotaCheckTests : IDisposable
     {
         var yaml = TestSettings.Yaml(_directory.Combine("state"), _vnstat.ConfigFile, shutdownCommand: _shutdown.YamlCommand, monitor: $"reset_day: {resetDay}");
         var settings = ConfigLoader.Parse(yaml, "test.yaml", "/unused");
-        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(_time).AddTrafficMonitor(settings, new RunMode(DryRun: false));
+        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(_time).AddSingleton(ProcessIdentity.New())
+            .AddTrafficMonitor(settings, RunMode.Live);
         return services.BuildServiceProvider().GetRequiredService<QuotaCheck>();
     }
 
@@ -51,7 +52,7 @@ public class QuotaCheckTests : IDisposable
         _time.Advance(TimeSpan.FromMinutes(2));
         var rebooted = StartProcess();
         var decision = (await rebooted.RunAsync(CancellationToken.None)).Decision!;
-        Assert.Equal(ActionVerdict.DeferredAfterRestart, decision.Action);
+        Assert.Equal(StepVerdict.DeferredAfterRestart, Assert.Single(decision.Steps).Verdict);
         Assert.Single(_shutdown.Calls);
 
         _time.Advance(TimeSpan.FromMinutes(7));
@@ -77,11 +78,11 @@ public class QuotaCheckTests : IDisposable
 
         _time.Advance(TimeSpan.FromHours(3)); // 2026-12-01 01:00
         Usage(_time.GetUtcNow(), 12 * GB);
-        var december = (await check.RunAsync(CancellationToken.None)).Decision!;
-        Assert.True(december.NewPeriodStarted);
-        Assert.Equal(new DateOnly(2026, 12, 1), december.State.PeriodStart);
-        Assert.Equal(10 * GB, december.State.HighestStageNotified);
-        Assert.False(december.State.CriticalNotified);
+        var december = await check.RunAsync(CancellationToken.None);
+        Assert.True(december.Decision!.NewPeriodStarted);
+        Assert.Equal(new DateOnly(2026, 12, 1), december.State!.Alerts.PeriodStart);
+        Assert.Equal(10 * GB, december.State.Alerts.HighestStageNotified);
+        Assert.False(december.State.Alerts.CriticalNotified);
 
         Usage(_time.GetUtcNow(), 91 * GB);
         await check.RunAsync(CancellationToken.None);
@@ -95,8 +96,8 @@ public class QuotaCheckTests : IDisposable
         var first = (await StartProcess().RunAsync(CancellationToken.None)).Decision!;
         Assert.Equal(40 * GB, first.StageToNotify);
 
-        var again = (await StartProcess().RunAsync(CancellationToken.None)).Decision!;
-        Assert.Null(again.StageToNotify);
-        Assert.Equal(40 * GB, again.State.HighestStageNotified);
+        var again = await StartProcess().RunAsync(CancellationToken.None);
+        Assert.Null(again.Decision!.StageToNotify);
+        Assert.Equal(40 * GB, again.State!.Alerts.HighestStageNotified);
     }
 }

@@ -1,0 +1,49 @@
+using TrafficMonitor.Configuration;
+using TrafficMonitor.Enforcement;
+using TrafficMonitor.Platform;
+using TrafficMonitor.Tests.Components;
+
+namespace TrafficMonitor.Tests.Enforcement;
+
+public class ShutdownStepTests
+{
+    private static ShutdownStep CreateSut(ShutdownActionOptions options) => new(
+        options,
+        new ThresholdsOptions { TotalLimit = new ByteSize(100 * ByteSize.BytesPerGiB), Interval = new ByteSize(10 * ByteSize.BytesPerGiB), CriticalPercentage = 90 },
+        new ProcessRunner());
+
+    [Theory]
+    [InlineData(60, "+1")]
+    [InlineData(30, "+1")]
+    [InlineData(61, "+2")]
+    [InlineData(0, "now")]
+    [InlineData(600, "+10")]
+    public void OperatingSystemCommand_RoundsTheDelayUpToWholeMinutes(int seconds, string when) =>
+        Assert.Equal(["shutdown", "-h", when], ShutdownStep.OperatingSystemCommand(TimeSpan.FromSeconds(seconds)).Take(3));
+
+    [Fact]
+    public async Task ApplyAsync_Recorder_GetsTheDelayPlaceholdersFilledIn()
+    {
+        using var recorder = new CommandRecorder();
+        var step = CreateSut(new ShutdownActionOptions { Command = [recorder.ScriptFile, "{delay_seconds}", "{delay_minutes}"], Delay = TimeSpan.FromSeconds(90) });
+        Assert.True((await step.ApplyAsync(CancellationToken.None)).Succeeded);
+        Assert.Equal(["90 2"], recorder.Calls);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_MissingProgram_FailsWithAReason()
+    {
+        var result = await CreateSut(new ShutdownActionOptions { Command = ["/nonexistent/shutdown"] }).ApplyAsync(CancellationToken.None);
+        Assert.False(result.Succeeded);
+        Assert.Contains("/nonexistent/shutdown", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_NonZeroExit_FailsWithItsOutput()
+    {
+        using var recorder = new CommandRecorder(exitCode: 3);
+        var result = await CreateSut(new ShutdownActionOptions { Command = recorder.Command }).ApplyAsync(CancellationToken.None);
+        Assert.False(result.Succeeded);
+        Assert.Contains("exited with code 3: recorder: refusing on purpose", result.Error, StringComparison.Ordinal);
+    }
+}
