@@ -21,10 +21,11 @@ public sealed class DailyReportScheduleTests
     public void Evaluate_AfterTheReportTime_IsDueOncePerDay()
     {
         var (state, first) = DailyReportSchedule.Evaluate(new MonitorState(), new MonitorState(), false, 0, At(15, 9), Eight);
-        var (_, second) = DailyReportSchedule.Evaluate(state, state, false, 0, At(15, 23), Eight);
+        (state, var sameDay) = DailyReportSchedule.Evaluate(state, state, false, 0, At(15, 23), Eight);
+        (state, var nextDayEarly) = DailyReportSchedule.Evaluate(state, state, false, 0, At(16, 7), Eight);
+        var (_, nextDay) = DailyReportSchedule.Evaluate(state, state, false, 0, At(16, 9), Eight);
 
-        Assert.True(first);
-        Assert.False(second);
+        Assert.Equal((true, false, false, true), (first, sameDay, nextDayEarly, nextDay));
     }
 
     [Fact]
