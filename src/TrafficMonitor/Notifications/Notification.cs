@@ -35,20 +35,9 @@ public sealed record Notification(
 {
     /// <summary>Delivered before others of the same check (the critical action waits for them).</summary>
     [JsonIgnore]
-    public bool Urgent => Kind is NotificationKind.CriticalReached or NotificationKind.ActionFailed;
+    public bool Urgent => Kind.Describe().Urgent;
 
     /// <summary>The event's name in payloads: stage_reached, critical_reached, …</summary>
     [JsonIgnore]
-    public string EventName => Kind switch
-    {
-        NotificationKind.StageReached => "stage_reached",
-        NotificationKind.CriticalReached => "critical_reached",
-        NotificationKind.ActionRun => "action_run",
-        NotificationKind.ActionFailed => "action_failed",
-        NotificationKind.MonitoringDegraded => "monitoring_degraded",
-        NotificationKind.MonitoringRecovered => "monitoring_recovered",
-        NotificationKind.NewPeriod => "new_period",
-        NotificationKind.DailyReport => "daily_report",
-        _ => "test",
-    };
+    public string EventName => Kind.Describe().EventName;
 }

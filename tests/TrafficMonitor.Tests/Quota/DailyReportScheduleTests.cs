@@ -23,10 +23,11 @@ public sealed class DailyReportScheduleTests
     public void Evaluate_AfterTheReportTime_IsDueOncePerDay()
     {
         var (days, first) = DailyReportSchedule.Evaluate(new DayMarks(), false, null, 0, At(15, 9), Eight);
-        var (_, second) = DailyReportSchedule.Evaluate(days, false, 0, 0, At(15, 23), Eight);
+        (days, var sameDay) = DailyReportSchedule.Evaluate(days, false, 0, 0, At(15, 23), Eight);
+        (days, var nextDayEarly) = DailyReportSchedule.Evaluate(days, false, 0, 0, At(16, 7), Eight);
+        var (_, nextDay) = DailyReportSchedule.Evaluate(days, false, 0, 0, At(16, 9), Eight);
 
-        Assert.True(first);
-        Assert.False(second);
+        Assert.Equal((true, false, false, true), (first, sameDay, nextDayEarly, nextDay));
     }
 
     [Fact]

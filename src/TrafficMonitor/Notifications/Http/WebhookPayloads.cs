@@ -72,19 +72,8 @@ public static class WebhookPayloads
     /// <summary>ntfy takes the message as the plain-text body and the rest as headers.</summary>
     public static (string Body, IReadOnlyList<KeyValuePair<string, string>> Headers) Ntfy(Notification n)
     {
-        var priority = n.Kind switch
-        {
-            NotificationKind.CriticalReached or NotificationKind.ActionFailed or NotificationKind.MonitoringDegraded => "5",
-            NotificationKind.StageReached or NotificationKind.ActionRun => "4",
-            _ => "3",
-        };
-        var tags = n.Kind switch
-        {
-            NotificationKind.CriticalReached or NotificationKind.ActionFailed or NotificationKind.MonitoringDegraded => "rotating_light",
-            NotificationKind.StageReached => "warning",
-            _ => "bar_chart",
-        };
-        return (n.Body, [new("Title", n.Subject), new("Priority", priority), new("Tags", tags)]);
+        var kind = n.Kind.Describe();
+        return (n.Body, [new("Title", n.Subject), new("Priority", kind.Priority.ToString(CultureInfo.InvariantCulture)), new("Tags", kind.Tag)]);
     }
 
     private static string Write(Action<Utf8JsonWriter> body)

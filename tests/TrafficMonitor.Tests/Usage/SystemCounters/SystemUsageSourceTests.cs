@@ -203,6 +203,7 @@ public sealed class SystemUsageSourceTests : IDisposable
 
         var error = Assert.Throws<UsageUnavailableException>(() => source.Read(Period()));
 
+        Assert.Contains("(it has: lo, veth12)", error.Message, StringComparison.Ordinal);
         Assert.Contains("monitor.interfaces", error.Message, StringComparison.Ordinal);
     }
 }

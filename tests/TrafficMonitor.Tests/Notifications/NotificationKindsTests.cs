@@ -1,0 +1,41 @@
+using TrafficMonitor.Notifications;
+using TrafficMonitor.Notifications.Http;
+
+namespace TrafficMonitor.Tests.Notifications;
+
+/// <summary>The event names are a documented interface (docs/notifications.md) and the rest decides what wakes someone up: pinned per kind.</summary>
+public sealed class NotificationKindsTests
+{
+    private static readonly Dictionary<NotificationKind, (string EventName, bool Urgent, string Priority, string Tag)> Expected = new()
+    {
+        [NotificationKind.StageReached] = ("stage_reached", false, "4", "warning"),
+        [NotificationKind.CriticalReached] = ("critical_reached", true, "5", "rotating_light"),
+        [NotificationKind.ActionRun] = ("action_run", false, "4", "bar_chart"),
+        [NotificationKind.ActionFailed] = ("action_failed", true, "5", "rotating_light"),
+        [NotificationKind.MonitoringDegraded] = ("monitoring_degraded", false, "5", "rotating_light"),
+        [NotificationKind.MonitoringRecovered] = ("monitoring_recovered", false, "3", "bar_chart"),
+        [NotificationKind.NewPeriod] = ("new_period", false, "3", "bar_chart"),
+        [NotificationKind.DailyReport] = ("daily_report", false, "3", "bar_chart"),
+        [NotificationKind.Test] = ("test", false, "3", "bar_chart"),
+    };
+
+    public static TheoryData<NotificationKind> Kinds() => new(Enum.GetValues<NotificationKind>());
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void EachKind_HasItsEventNameUrgencyAndNtfyPriorityAndTag(NotificationKind kind)
+    {
+        var expected = Expected[kind];
+        var notification = new Notification($"id-{kind}", kind, "subject", "body", "web-1", null, null, false, Samples.Now);
+
+        var (_, headers) = WebhookPayloads.Ntfy(notification);
+
+        Assert.Equal(expected.EventName, notification.EventName);
+        Assert.Equal(expected.Urgent, notification.Urgent);
+        Assert.Equal(expected.Priority, Header(headers, "Priority"));
+        Assert.Equal(expected.Tag, Header(headers, "Tags"));
+    }
+
+    private static string Header(IReadOnlyList<KeyValuePair<string, string>> headers, string name) =>
+        Assert.Single(headers, h => h.Key == name).Value;
+}
