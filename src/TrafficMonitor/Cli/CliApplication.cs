@@ -67,7 +67,7 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
             }
 
             await error.WriteLineAsync("Run 'traffic-monitor --help' for usage.").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            return ExitCodes.BadCommandLine;
         }
 
         try
@@ -207,7 +207,7 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
             else
             {
                 await error.WriteLineAsync($"traffic-monitor: set-usage {name}: {(size.Bytes < 0 ? "must not be negative" : problem)}").ConfigureAwait(false);
-                return ExitCodes.Usage;
+                return ExitCodes.BadCommandLine;
             }
         }
 
