@@ -8,8 +8,8 @@ public static class ExitCodes
     /// <summary>The critical action failed; it is retried at the next check.</summary>
     public const int ActionFailed = 1;
 
-    /// <summary>EX_USAGE: the command line is wrong.</summary>
-    public const int Usage = 64;
+    /// <summary>EX_USAGE: the command line is wrong (not to be confused with traffic usage, <see cref="UsageUnavailable"/>).</summary>
+    public const int BadCommandLine = 64;
 
     /// <summary>EX_UNAVAILABLE: usage could not be read, so nothing was decided.</summary>
     public const int UsageUnavailable = 69;

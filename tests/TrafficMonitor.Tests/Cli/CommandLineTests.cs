@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using TrafficMonitor.Tests.Components;
 
 namespace TrafficMonitor.Tests.Cli;
@@ -104,18 +105,32 @@ public class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public void UnknownCommand_IsAUsageError() => Assert.Equal(64, CliRunner.Run(["frobnicate"]).ExitCode);
+    public void UnknownCommand_IsAUsageError()
+    {
+        var result = CliRunner.Run(["frobnicate"]);
+        Assert.Equal(64, result.ExitCode);
+        Assert.Contains("'frobnicate'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Run 'traffic-monitor --help' for usage.", result.Error, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Help_ListsTheCommands()
     {
         var result = CliRunner.Run(["--help"]);
         Assert.Equal(0, result.ExitCode);
-        foreach (var command in new[] { "run", "status", "check-config", "--once", "--dry-run", "--config", "--log-level" })
-        {
-            Assert.Contains(command, result.Output, StringComparison.Ordinal);
-        }
+        Assert.Equal(["run", "status", "set-usage", "check-config", "test-notify"], HelpNames(result.Output, "Commands:"));
+        Assert.Subset(HelpNames(result.Output, "Options:").ToHashSet(), new HashSet<string> { "--config", "--log-level", "--once", "--dry-run" });
     }
+
+    /// <summary>The names in the first column of a help section: "set-usage &lt;SIZE&gt;" gives set-usage, "-c, --config &lt;config&gt;" gives -c and --config.</summary>
+    private static List<string> HelpNames(string help, string heading) =>
+        help.Split('\n')
+            .SkipWhile(line => line.Trim() != heading)
+            .Skip(1)
+            .TakeWhile(line => line.Trim().Length > 0)
+            .SelectMany(line => Regex.Split(line.Trim(), @"\s{2,}")[0].Split([',', ' '], StringSplitOptions.RemoveEmptyEntries))
+            .Where(name => !name.StartsWith('<'))
+            .ToList();
 
     [Fact]
     public void Run_AtTraceLevelWithAuth_NeverPrintsThePassword()

@@ -167,9 +167,8 @@ public sealed class NotificationCliTests : IDisposable
 
         Assert.Equal(0, second.ExitCode);
         Assert.Equal(0, third.ExitCode);
-        var resent = Assert.Single(smtp.WaitForMessages(1));
-        Thread.Sleep(300);
-        Assert.Single(smtp.Messages);
+        // Both runs have exited and the server stores a message before it answers 250: all they sent is on disk already.
+        var resent = Assert.Single(smtp.Messages);
         Assert.Equal(MessageId(stored), MessageId(resent));
     }
 

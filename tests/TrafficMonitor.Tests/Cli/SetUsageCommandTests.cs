@@ -25,5 +25,7 @@ public sealed class SetUsageCommandTests
         var result = CliRunner.Run(["set-usage"]);
 
         Assert.Equal(64, result.ExitCode);
+        Assert.Contains("'SIZE' missing for command: 'set-usage'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Run 'traffic-monitor --help' for usage.", result.Error, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TrafficMonitor.Configuration;
+using TrafficMonitor.Hosting;
+using TrafficMonitor.Monitoring;
+
+namespace TrafficMonitor.Cli;
+
+/// <summary>
+/// What every command starts from: the parsed line, the loaded settings, the log level, a start-up logger, where to
+/// write, and the hook a test uses to replace services.
+/// </summary>
+internal sealed record CommandContext(
+    ParseResult Parse,
+    TrafficMonitorSettings Settings,
+    LogLevel Level,
+    ILogger Logger,
+    TextWriter Output,
+    TextWriter Error,
+    Action<IServiceCollection>? ConfigureServices)
+{
+    /// <summary>The pipeline's services for a one-shot command.</summary>
+    public ServiceProvider BuildServices(RunMode runMode) => MonitorHost.BuildServices(Settings, runMode, Level, ConfigureServices);
+}
+
+/// <summary>A command's body; it runs only once the settings have loaded.</summary>
+internal delegate Task<int> CommandBody(CommandContext context, CancellationToken cancellationToken);
+
+/// <summary>Turns a body into a command's action that loads the settings first; a bad or missing file ends it with exit code 78.</summary>
+internal delegate Func<ParseResult, CancellationToken, Task<int>> SettingsAction(CommandBody body, bool logLoaded = false);

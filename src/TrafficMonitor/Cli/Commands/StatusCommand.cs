@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using TrafficMonitor.Monitoring;
+using TrafficMonitor.Status;
+
+namespace TrafficMonitor.Cli.Commands;
+
+/// <summary><c>status [--json]</c>: this period's numbers, read without changing anything; exit 69 when usage cannot be read.</summary>
+internal static class StatusCommand
+{
+    public static Command Create(SettingsAction withSettings)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON document (byte counts as integers)" };
+        var command = new Command("status", "Show this billing period's usage, stages notified, next stage and critical point");
+        command.Options.Add(json);
+        command.SetAction(withSettings((context, cancellationToken) => ShowAsync(context, context.Parse.GetValue(json), cancellationToken)));
+        return command;
+    }
+
+    private static async Task<int> ShowAsync(CommandContext context, bool json, CancellationToken cancellationToken)
+    {
+        await using var services = context.BuildServices(RunMode.ReadOnly);
+        var report = await ActivatorUtilities.CreateInstance<StatusReporter>(services).BuildAsync(cancellationToken).ConfigureAwait(false);
+        if (json)
+        {
+            await context.Output.WriteLineAsync(JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport)).ConfigureAwait(false);
+        }
+        else
+        {
+            await context.Output.WriteAsync(StatusReporter.FormatText(report, context.Settings.Thresholds.Units)).ConfigureAwait(false);
+        }
+
+        return report.UsageError is null ? ExitCodes.Success : ExitCodes.UsageUnavailable;
+    }
+}

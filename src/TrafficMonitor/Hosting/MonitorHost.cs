@@ -1,0 +1,47 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TrafficMonitor.Configuration;
+using TrafficMonitor.Enforcement;
+using TrafficMonitor.Monitoring;
+using TrafficMonitor.Notifications;
+
+namespace TrafficMonitor.Hosting;
+
+/// <summary>
+/// Builds what a command runs in: the daemon's host (<see cref="MonitorService"/> until stopped) or a plain service
+/// provider for a one-shot command. <c>configureServices</c> runs after the pipeline is registered, so a test can replace any part.
+/// </summary>
+public static class MonitorHost
+{
+    /// <summary>The daemon: checks on the monitor's cadence until SIGTERM/SIGINT, then lets the check in progress finish.</summary>
+    public static IHost Build(TrafficMonitorSettings settings, RunMode runMode, LogLevel level, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddTrafficMonitorConsole(level);
+        builder.Services.AddTrafficMonitor(settings, runMode);
+        configureServices?.Invoke(builder.Services);
+        builder.Services.AddHostedService<MonitorService>();
+        builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        builder.Services.AddOptions<HostOptions>()
+            .Configure<IEnumerable<INotificationChannel>>((options, channels) => options.ShutdownTimeout = LongestCheck(channels));
+        return builder.Build();
+    }
+
+    /// <summary>A one-shot command's services: the same pipeline, no hosted service and no signal handling.</summary>
+    public static ServiceProvider BuildServices(TrafficMonitorSettings settings, RunMode runMode, LogLevel level, Action<IServiceCollection>? configureServices = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddTrafficMonitorConsole(level));
+        services.AddTrafficMonitor(settings, runMode);
+        configureServices?.Invoke(services);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>How long a stop request waits for the check in progress: usage read, two delivery rounds and the action, with room to spare.</summary>
+    private static TimeSpan LongestCheck(IEnumerable<INotificationChannel> channels)
+    {
+        var notification = channels.Select(c => c.Timeout).Append(TimeSpan.Zero).Max() + TimeSpan.FromSeconds(1);
+        return VnStatOptions.CommandTimeout + (2 * notification) + ShutdownStep.CommandTimeout + TimeSpan.FromSeconds(10);
+    }
+}
