@@ -16,18 +16,17 @@ public sealed record ActionResult(bool Succeeded, string? Error)
 public sealed class ShutdownAction(ShutdownActionOptions options, IProcessRunner processRunner)
 {
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
-    private const string WallMessage = "traffic-monitor: the monthly traffic quota's critical point was reached";
 
     public IReadOnlyList<string> Command => options.Command.Count > 0
         ? options.Command.Select(Expand).ToList()
-        : OperatingSystemCommand(options.Delay);
+        : ShutdownCommand.Default(options.Delay);
 
     /// <summary>How the action reads in messages: "the server shuts down in 1 min".</summary>
     public string Description => !options.Enabled
         ? "no action (actions.shutdown.enabled is false)"
         : options.Command.Count > 0
             ? $"runs {string.Join(' ', Command)}"
-            : options.Delay <= TimeSpan.Zero ? "the server shuts down now" : $"the server shuts down in {DurationParser.Format(RoundedDelay(options.Delay))}";
+            : options.Delay <= TimeSpan.Zero ? "the server shuts down now" : $"the server shuts down in {DurationParser.Format(ShutdownCommand.RoundedDelay(options.Delay))}";
 
     public async Task<ActionResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -48,24 +47,8 @@ public sealed class ShutdownAction(ShutdownActionOptions options, IProcessRunner
         }
     }
 
-    /// <summary>
-    /// The OS shutdown command. Unix shutdown takes whole minutes, so the delay rounds up: a delay of 30s must not
-    /// become "+0", an immediate shutdown, as it did in the original tool.
-    /// </summary>
-    public static IReadOnlyList<string> OperatingSystemCommand(TimeSpan delay)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            var seconds = ((long)Math.Ceiling(Math.Max(0, delay.TotalSeconds))).ToString(CultureInfo.InvariantCulture);
-            return ["shutdown", "/s", "/t", seconds, "/c", WallMessage];
-        }
-
-        var when = delay <= TimeSpan.Zero ? "now" : $"+{(long)RoundedDelay(delay).TotalMinutes}";
-        return ["shutdown", "-h", when, WallMessage];
-    }
-
-    private static TimeSpan RoundedDelay(TimeSpan delay) =>
-        OperatingSystem.IsWindows() ? delay : TimeSpan.FromMinutes(Math.Ceiling(delay.TotalMinutes));
+    /// <summary>The OS shutdown command for <paramref name="delay"/>: see <see cref="ShutdownCommand.Default"/>.</summary>
+    public static IReadOnlyList<string> OperatingSystemCommand(TimeSpan delay) => ShutdownCommand.Default(delay);
 
     private string Expand(string argument) => argument
         .Replace("{delay_seconds}", ((long)options.Delay.TotalSeconds).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
