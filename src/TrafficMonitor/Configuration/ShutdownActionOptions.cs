@@ -3,7 +3,9 @@ namespace TrafficMonitor.Configuration;
 /// <summary>The <c>actions.shutdown</c> section.</summary>
 public sealed class ShutdownActionOptions
 {
-    public const string SectionName = "actions.shutdown";
+    public const string ActionsSectionName = "actions";
+    public const string ShutdownKey = "shutdown";
+    public const string SectionName = $"{ActionsSectionName}.{ShutdownKey}";
     public static readonly TimeSpan DefaultDelay = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan DefaultBootGrace = TimeSpan.FromMinutes(10);
 

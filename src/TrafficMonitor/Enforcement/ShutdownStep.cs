@@ -14,7 +14,6 @@ public sealed class ShutdownStep(ShutdownActionOptions options, ThresholdsOption
 {
     public const string StepId = StateMigration.Version1ActionStep;
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
-    private const string WallMessage = "traffic-monitor: the monthly traffic quota's critical point was reached";
 
     public string Id => StepId;
 
@@ -24,13 +23,13 @@ public sealed class ShutdownStep(ShutdownActionOptions options, ThresholdsOption
 
     public IReadOnlyList<string> Command => options.Command.Count > 0
         ? options.Command.Select(Expand).ToList()
-        : OperatingSystemCommand(options.Delay);
+        : ShutdownCommand.Default(options.Delay);
 
     public string Description => !options.Enabled
         ? "no action (actions.shutdown.enabled is false)"
         : options.Command.Count > 0
             ? $"runs {string.Join(' ', Command)}"
-            : options.Delay <= TimeSpan.Zero ? "the server shuts down now" : $"the server shuts down in {DurationParser.Format(RoundedDelay(options.Delay))}";
+            : options.Delay <= TimeSpan.Zero ? "the server shuts down now" : $"the server shuts down in {DurationParser.Format(ShutdownCommand.RoundedDelay(options.Delay))}";
 
     public async Task<StepResult> ApplyAsync(CancellationToken cancellationToken)
     {
@@ -53,25 +52,6 @@ public sealed class ShutdownStep(ShutdownActionOptions options, ThresholdsOption
 
     public Task<StepResult> RevertAsync(CancellationToken cancellationToken) =>
         throw new NotSupportedException("A shutdown cannot be undone; the policy never asks (the step is not revertible).");
-
-    /// <summary>
-    /// The OS shutdown command. Unix shutdown takes whole minutes, so the delay rounds up: a delay of 30s must not
-    /// become "+0", an immediate shutdown, as it did in the original tool.
-    /// </summary>
-    public static IReadOnlyList<string> OperatingSystemCommand(TimeSpan delay)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            var seconds = ((long)Math.Ceiling(Math.Max(0, delay.TotalSeconds))).ToString(CultureInfo.InvariantCulture);
-            return ["shutdown", "/s", "/t", seconds, "/c", WallMessage];
-        }
-
-        var when = delay <= TimeSpan.Zero ? "now" : $"+{(long)RoundedDelay(delay).TotalMinutes}";
-        return ["shutdown", "-h", when, WallMessage];
-    }
-
-    private static TimeSpan RoundedDelay(TimeSpan delay) =>
-        OperatingSystem.IsWindows() ? delay : TimeSpan.FromMinutes(Math.Ceiling(delay.TotalMinutes));
 
     private string Expand(string argument) => argument
         .Replace("{delay_seconds}", ((long)options.Delay.TotalSeconds).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)

@@ -18,8 +18,8 @@ public class ShutdownStepTests
     [InlineData(61, "+2")]
     [InlineData(0, "now")]
     [InlineData(600, "+10")]
-    public void OperatingSystemCommand_RoundsTheDelayUpToWholeMinutes(int seconds, string when) =>
-        Assert.Equal(["shutdown", "-h", when], ShutdownStep.OperatingSystemCommand(TimeSpan.FromSeconds(seconds)).Take(3));
+    public void DefaultCommand_RoundsTheDelayUpToWholeMinutes(int seconds, string when) =>
+        Assert.Equal(["shutdown", "-h", when], ShutdownCommand.Default(TimeSpan.FromSeconds(seconds)).Take(3));
 
     [Fact]
     public async Task ApplyAsync_Recorder_GetsTheDelayPlaceholdersFilledIn()

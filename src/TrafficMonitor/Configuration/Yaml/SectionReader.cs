@@ -8,7 +8,7 @@ namespace TrafficMonitor.Configuration.Yaml;
 /// <see cref="ReportUnknownKeys"/> can flag the rest (usually typos) with the closest known key.
 /// Problems are collected, never thrown, so a user sees every bad key in one run.
 /// </summary>
-internal sealed class SectionReader
+internal sealed partial class SectionReader
 {
     private static readonly string[] NullScalars = ["", "~", "null", "Null", "NULL"];
 
