@@ -5,7 +5,10 @@ namespace TrafficMonitor.State;
 [JsonSourceGenerationOptions(
     WriteIndented = true,
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(MonitorState))]
 [JsonSerializable(typeof(MonitorStateV1))]
+[JsonSerializable(typeof(FallbackRecord))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;

@@ -8,6 +8,6 @@ namespace TrafficMonitor.Usage.Calibration;
 /// </summary>
 public sealed record Calibration(DateOnly PeriodStart, long RxOffset, long TxOffset, long CountedOffset, DateTimeOffset SetAt);
 
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(Calibration))]
 internal sealed partial class CalibrationJsonContext : JsonSerializerContext;

@@ -64,6 +64,8 @@ public sealed partial class LedgerStore(string stateDirectory, TimeProvider time
     private static string? Damage(Ledger ledger) => ledger switch
     {
         { Version: > Ledger.CurrentVersion } => $"written by a newer version (ledger version {ledger.Version})",
+        // Nulls in properties are refused by the JSON context; nulls inside maps only here.
+        _ when ledger.Interfaces.Values.Any(i => i is null || i.Days.Values.Any(d => d is null)) => "a null interface or day",
         _ when ledger.Interfaces.Values.Any(i => i.Days.Values.Any(d => d.Rx < 0 || d.Tx < 0)) => "negative byte counts",
         _ => null,
     };
