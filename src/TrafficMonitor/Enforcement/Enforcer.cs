@@ -31,9 +31,10 @@ public sealed partial class Enforcer(
     public QuotaProgress Progress(Configuration.ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) =>
         QuotaProgress.Of(thresholds, state, period, _steps.Select(s => (s.Id, s.Enabled, s.Command)));
 
+    /// <param name="keep">Keeps a state at once: a run is recorded before its command starts.</param>
     /// <returns>The state with each step's result recorded, and whether every step that was due succeeded.</returns>
     public async Task<(MonitorState State, bool Succeeded)> EnforceAsync(
-        IReadOnlyList<StepDecision> decisions, MonitorState state, QuotaSnapshot snapshot, CheckTime time)
+        IReadOnlyList<StepDecision> decisions, MonitorState state, QuotaSnapshot snapshot, CheckTime time, Action<MonitorState> keep)
     {
         var succeeded = true;
         foreach (var decision in decisions)
@@ -42,12 +43,15 @@ public sealed partial class Enforcer(
             switch (decision.Verdict)
             {
                 case StepVerdict.Apply:
-                    (state, var applied) = await ApplyAsync(step, decision.Step, state, snapshot, time).ConfigureAwait(false);
+                    (state, var applied) = await ApplyAsync(step, decision.Step, state, snapshot, time, keep).ConfigureAwait(false);
                     succeeded &= applied;
                     break;
                 case StepVerdict.Revert:
                     (state, var reverted) = await RevertAsync(step, decision.Step, state, snapshot).ConfigureAwait(false);
                     succeeded &= reverted;
+                    break;
+                case StepVerdict.DeferredAfterRestart when decision.LastRunUnknown && _deferralsLogged.Add(step.Id):
+                    LogActionDeferredUnknown(decision.DeferredUntil!.Value, decision.Step.BootGrace);
                     break;
                 case StepVerdict.DeferredAfterRestart when _deferralsLogged.Add(step.Id):
                     LogActionDeferred(state.Step(step.Id).LastRunAt!.Value, decision.DeferredUntil!.Value, decision.Step.BootGrace);
@@ -59,7 +63,7 @@ public sealed partial class Enforcer(
     }
 
     private async Task<(MonitorState State, bool Succeeded)> ApplyAsync(
-        IEnforcementStep step, EnforcementStep plan, MonitorState state, QuotaSnapshot snapshot, CheckTime time)
+        IEnforcementStep step, EnforcementStep plan, MonitorState state, QuotaSnapshot snapshot, CheckTime time, Action<MonitorState> keep)
     {
         var command = string.Join(' ', step.Command);
         var period = snapshot.Period;
@@ -69,12 +73,16 @@ public sealed partial class Enforcer(
             return (EnforcementPolicy.Applied(state, plan, period, time.Now, identity.Id), true);
         }
 
-        if (state.Step(step.Id).In(period.Start).LastRunAt is { } lastRun)
+        var record = state.Step(step.Id);
+        if (record.RanIn(period.Start) && record.LastRunAt is { } lastRun)
         {
-            LogActionAgain(lastRun, plan.BootGrace);
+            LogActionAgain(lastRun, plan.BootGrace, record.Unconfirmed ? " (it was interrupted: the monitor stopped before the command returned)" : string.Empty);
         }
 
         LogRunningAction(command);
+        // Recorded before the command starts: if the monitor dies while it runs, or the command powers the machine
+        // off before returning, the next process treats it as run and waits boot_grace instead of running it at once.
+        keep(EnforcementPolicy.Starting(state, plan, period, time.Now, identity.Id));
         // The action must not be cut short by a stop request arriving mid-check.
         var result = await step.ApplyAsync(CancellationToken.None).ConfigureAwait(false);
         if (result.Succeeded)
@@ -133,8 +141,13 @@ public sealed partial class Enforcer(
     private partial void LogActionFailed(string error);
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
-        Message = "Still over the critical point {Grace} after the critical action last ran ({LastRun}) in an earlier run: running it again")]
-    private partial void LogActionAgain(DateTimeOffset lastRun, TimeSpan grace);
+        Message = "Still over the critical point {Grace} after the critical action last ran ({LastRun}) in an earlier run{Interrupted}: running it again")]
+    private partial void LogActionAgain(DateTimeOffset lastRun, TimeSpan grace, string interrupted);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning,
+        Message = "Over the critical point, but the state directory could not be written, so whether the critical action already ran in this boot cannot be known. " +
+                  "Not acting before {AllowedAt} (boot_grace {Grace} after boot), so a reboot never turns into a shutdown loop")]
+    private partial void LogActionDeferredUnknown(DateTimeOffset allowedAt, TimeSpan grace);
 
     [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Dry run: would undo {Step} now, as a new billing period started")]
     private partial void LogDryRunRevert(string step);

@@ -26,6 +26,7 @@ public static class ServiceRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IProcessRunner, ProcessRunner>();
         services.TryAddSingleton(ProcessIdentity.Current);
+        services.TryAddSingleton(sp => SystemBoot.FromUptime(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(settings);
         services.AddSingleton(settings.Thresholds);
         services.AddSingleton(settings.Monitor);
@@ -65,6 +66,7 @@ public static class ServiceRegistration
 
         services.AddSingleton(sp => new StateStore(
             settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StateStore>>()));
+        services.AddSingleton(new StateFallback(settings.Monitor.StateDir, RuntimeDirectory.Root(Environment.GetEnvironmentVariable)));
         services.AddSingleton<StateKeeper>();
 
         services.AddSingleton(settings.Notifications);

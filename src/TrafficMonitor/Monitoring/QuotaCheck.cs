@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Enforcement;
 using TrafficMonitor.Notifications;
+using TrafficMonitor.Platform;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
@@ -32,10 +33,12 @@ public sealed partial class QuotaCheck(
     QuotaNotifier notifier,
     Enforcer enforcer,
     ProcessIdentity identity,
+    SystemBoot boot,
     TimeProvider timeProvider,
     ILogger<QuotaCheck> logger)
 {
     private int _checks;
+    private bool _clockBehindLogged;
 
     /// <summary>The numbers of the last check that could read usage; null before the first.</summary>
     public QuotaSnapshot? LastSnapshot { get; private set; }
@@ -64,27 +67,25 @@ public sealed partial class QuotaCheck(
         catch (UsageUnavailableException e)
         {
             LogUsageUnavailable(usageSource.Name, e.Message);
-            try
-            {
-                RecordUsageFailure(e.Message, time);
-            }
-            catch (StateException stateError)
-            {
-                LogStateUnavailable(stateError.Message);
-            }
-
+            RecordUsageFailure(e.Message, time);
+            ReportStateProblem();
             return new CheckResult(CheckOutcome.UsageUnavailable);
         }
 
-        try
+        var result = await EvaluateAsync(reading, period, time).ConfigureAwait(false);
+        return ReportStateProblem() && result.Outcome == CheckOutcome.Completed ? result with { Outcome = CheckOutcome.StateUnavailable } : result;
+    }
+
+    /// <summary>Says, at every check, that state cannot be kept and what that holds back; true when it cannot.</summary>
+    private bool ReportStateProblem()
+    {
+        if ((state.Problem ?? notifier.OutboxProblem) is not { } problem)
         {
-            return await EvaluateAsync(reading, period, time).ConfigureAwait(false);
+            return false;
         }
-        catch (StateException e)
-        {
-            LogStateUnavailable(e.Message);
-            return new CheckResult(CheckOutcome.StateUnavailable, reading);
-        }
+
+        LogStateNotKept(problem, state.FallbackPath);
+        return true;
     }
 
     /// <summary>Counts a check that could not read usage; after notifications.degraded_after in a row, the admin is told.</summary>
@@ -106,11 +107,17 @@ public sealed partial class QuotaCheck(
         var counted = reading.Counted(settings.Monitor.Count);
         var previous = state.Current;
         var decision = QuotaPolicy.Evaluate(new QuotaInputs(
-            settings.Thresholds, enforcer.Plan, period, counted, previous, time, identity.Id, settings.Notifications.DailyReport));
+            settings.Thresholds, enforcer.Plan, period, counted, previous, time, identity.Id, settings.Notifications.DailyReport,
+            state.HistoryUnknown ? boot.BootedAt : null));
         var snapshot = Snapshot(reading, decision.State, period);
         if (decision.NewPeriodStarted)
         {
             LogNewPeriod(period);
+        }
+        else if (decision.ClockBehind && !_clockBehindLogged)
+        {
+            _clockBehindLogged = true;
+            LogClockBehind(period, previous.Alerts.PeriodStart!.Value);
         }
 
         // The first check's usage is worth an information line; after that, once a minute, only at debug level.
@@ -130,7 +137,7 @@ public sealed partial class QuotaCheck(
         // The critical message goes out while the action runs: at line rate every second spent talking to a server
         // before acting is traffic past the critical point. Each channel is bounded by its timeout either way.
         notifier.Deliver();
-        var (enforced, succeeded) = await enforcer.EnforceAsync(decision.Steps, decision.State, snapshot, time).ConfigureAwait(false);
+        var (enforced, succeeded) = await enforcer.EnforceAsync(decision.Steps, decision.State, snapshot, time, state.Update).ConfigureAwait(false);
         if (enforced != decision.State)
         {
             snapshot = Snapshot(reading, enforced, period);
@@ -169,6 +176,13 @@ public sealed partial class QuotaCheck(
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "A new billing period started ({Period}): every alert stage is armed again")]
     private partial void LogNewPeriod(BillingPeriod period);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "State could not be kept: {Reason}")]
-    private partial void LogStateUnavailable(string reason);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error,
+        Message = "State cannot be kept: {Reason}. Alerts and the critical action still work, once each, as this process remembers them " +
+                  "(and {FallbackPath} for the rest of this boot); after a reboot the action waits boot_grace after boot. Make the state directory writable (a full disk, or a filesystem remounted read-only?)")]
+    private partial void LogStateNotKept(string reason, string fallbackPath);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning,
+        Message = "The clock is in the billing period {Period}, before the latest one seen ({Latest}): the time zone or the clock moved back. " +
+                  "Nothing is re-armed and nothing already done is done again; that period's own alerts still count")]
+    private partial void LogClockBehind(BillingPeriod period, DateOnly latest);
 }

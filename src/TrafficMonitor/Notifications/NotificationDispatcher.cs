@@ -35,6 +35,8 @@ public sealed partial class NotificationDispatcher(
 
     public IReadOnlyList<INotificationChannel> Channels => _channels;
 
+    public string? OutboxProblem => outbox.Problem;
+
     /// <summary>Queues a notification for every channel; false when it was queued before (same id) or there is no channel.</summary>
     public bool Enqueue(Notification notification)
     {

@@ -10,6 +10,9 @@ namespace TrafficMonitor.Notifications;
 /// </summary>
 public sealed class QuotaNotifier(NotificationDispatcher dispatcher, DeliveryPump delivery, RunMode runMode)
 {
+    /// <summary>Why the outbox cannot be kept on disk right now (it is delivered from memory); null when it can.</summary>
+    public string? OutboxProblem => dispatcher.OutboxProblem;
+
     /// <summary>Starts delivering what is queued; returns at once, so a hung channel never delays the check.</summary>
     public void Deliver() => delivery.Kick();
 

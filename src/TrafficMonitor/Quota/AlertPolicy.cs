@@ -3,15 +3,26 @@ using TrafficMonitor.State;
 
 namespace TrafficMonitor.Quota;
 
-/// <summary>What to tell the admin at this check, and the period's alerts once it is told.</summary>
-public sealed record AlertDecision(PeriodAlerts Alerts, bool NewPeriodStarted, long? StageToNotify, bool NotifyCritical);
+/// <summary>What to tell the admin at this check, and the alert records once it is told.</summary>
+/// <param name="Alerts">The latest period's alerts.</param>
+/// <param name="EarlierAlerts">An earlier period's, kept for a clock that moves back into it.</param>
+/// <param name="ClockBehind">The period is earlier than the latest one seen: the clock or the time zone moved back.</param>
+public sealed record AlertDecision(
+    PeriodAlerts Alerts, PeriodAlerts EarlierAlerts, bool NewPeriodStarted, bool ClockBehind, long? StageToNotify, bool NotifyCritical);
 
-/// <summary>The alert rules, pure: a stage at every multiple of the interval, the critical point, a new period re-arming both.</summary>
+/// <summary>
+/// The alert rules, pure: a stage at every multiple of the interval, the critical point, a new period re-arming both.
+/// The period never moves backwards: a period earlier than the latest one seen is not new, re-arms nothing, and its
+/// own alerts (kept) are not sent twice.
+/// </summary>
 public static class AlertPolicy
 {
-    public static AlertDecision Evaluate(ThresholdsOptions thresholds, BillingPeriod period, long countedBytes, PeriodAlerts saved)
+    public static AlertDecision Evaluate(ThresholdsOptions thresholds, BillingPeriod period, long countedBytes, MonitorState saved)
     {
-        var alerts = saved.PeriodStart == period.Start ? saved : PeriodAlerts.For(period.Start);
+        var latest = saved.Alerts;
+        var newPeriod = latest.PeriodStart is { } seen && period.Start > seen;
+        var clockBehind = latest.PeriodStart is { } last && period.Start < last;
+        var alerts = In(saved, period);
         var notifyCritical = countedBytes >= thresholds.CriticalBytes && !alerts.CriticalNotified;
         long? stage = HighestStageReached(thresholds, countedBytes) is { } reached && reached > alerts.HighestStageNotified
             ? reached
@@ -28,13 +39,16 @@ public static class AlertPolicy
             alerts = alerts with { HighestStageNotified = notified };
         }
 
-        var newPeriod = saved.PeriodStart is not null && saved.PeriodStart != period.Start;
-        return new AlertDecision(alerts, newPeriod, stage, notifyCritical);
+        return clockBehind
+            ? new AlertDecision(latest, alerts, false, true, stage, notifyCritical)
+            : new AlertDecision(alerts, newPeriod ? latest : saved.EarlierAlerts, newPeriod, false, stage, notifyCritical);
     }
 
-    /// <summary>The period's alerts as the saved state holds them: those of an earlier period count for nothing.</summary>
-    public static PeriodAlerts In(PeriodAlerts saved, BillingPeriod period) =>
-        saved.PeriodStart == period.Start ? saved : PeriodAlerts.For(period.Start);
+    /// <summary>The alerts the saved state holds for <paramref name="period"/>; none for a period it has not seen.</summary>
+    public static PeriodAlerts In(MonitorState saved, BillingPeriod period) =>
+        saved.Alerts.PeriodStart == period.Start ? saved.Alerts
+        : saved.EarlierAlerts.PeriodStart == period.Start ? saved.EarlierAlerts
+        : PeriodAlerts.For(period.Start);
 
     /// <summary>The highest multiple of the interval (up to the limit) at or below <paramref name="countedBytes"/>, or null below the first.</summary>
     public static long? HighestStageReached(ThresholdsOptions thresholds, long countedBytes)

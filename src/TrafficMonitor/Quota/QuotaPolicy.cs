@@ -12,7 +12,8 @@ public sealed record QuotaInputs(
     MonitorState State,
     CheckTime Time,
     Guid ProcessInstance,
-    TimeOnly? DailyReportAt = null);
+    TimeOnly? DailyReportAt = null,
+    DateTimeOffset? HistoryUnknownSince = null);
 
 /// <summary>
 /// What one check should do: the alerts to send, each enforcement step's verdict, and the state once the alerts are
@@ -25,6 +26,8 @@ public sealed record QuotaDecision(MonitorState State, AlertDecision Alerts, IRe
     public long? StageToNotify => Alerts.StageToNotify;
 
     public bool NotifyCritical => Alerts.NotifyCritical;
+
+    public bool ClockBehind => Alerts.ClockBehind;
 }
 
 /// <summary>
@@ -36,14 +39,15 @@ public static class QuotaPolicy
     public static QuotaDecision Evaluate(QuotaInputs inputs)
     {
         var saved = inputs.State;
-        var alerts = AlertPolicy.Evaluate(inputs.Thresholds, inputs.Period, inputs.CountedBytes, saved.Alerts);
-        var steps = EnforcementPolicy.Evaluate(inputs.Steps, inputs.Period, inputs.CountedBytes, saved, inputs.Time.Now, inputs.ProcessInstance);
+        var alerts = AlertPolicy.Evaluate(inputs.Thresholds, inputs.Period, inputs.CountedBytes, saved);
+        var steps = EnforcementPolicy.Evaluate(
+            inputs.Steps, inputs.Period, inputs.CountedBytes, saved, inputs.Time.Now, inputs.ProcessInstance, inputs.HistoryUnknownSince);
         var (days, reportDue) = DailyReportSchedule.Evaluate(
             saved.Days, alerts.NewPeriodStarted, saved.Health.LastCountedBytes, inputs.CountedBytes, inputs.Time, inputs.DailyReportAt);
 
         // Usage was read, so whatever kept it from being read is over.
         var health = new MonitorHealth { LastCheckAt = inputs.Time.Now, LastCountedBytes = inputs.CountedBytes };
-        var state = saved with { Alerts = alerts.Alerts, Health = health, Days = days };
+        var state = saved with { Alerts = alerts.Alerts, EarlierAlerts = alerts.EarlierAlerts, Health = health, Days = days };
         return new QuotaDecision(state, alerts, steps, saved.Health.DegradedNotified, reportDue);
     }
 

@@ -73,13 +73,13 @@ public sealed record QuotaProgress(
     /// <param name="steps">Each step's id, whether it is enabled, and the command it runs.</param>
     public static QuotaProgress Of(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period, IEnumerable<(string Id, bool Enabled, IReadOnlyList<string> Command)> steps)
     {
-        var alerts = AlertPolicy.In(state.Alerts, period);
+        var alerts = AlertPolicy.In(state, period);
         // The last check of an earlier period says nothing of this one.
         var health = state.Alerts.PeriodStart == period.Start ? state.Health : new MonitorHealth();
         var stepStatus = steps.Select(step =>
         {
             var record = state.Step(step.Id).In(period.Start);
-            return new StepStatus(step.Id, step.Enabled, step.Command, record.LastRunAt, record.Runs, record.Failures);
+            return new StepStatus(step.Id, step.Enabled, step.Command, record.RanIn(period.Start) ? record.LastRunAt : null, record.Runs, record.Failures);
         }).ToList();
         return new QuotaProgress(
             period, AlertPolicy.StagesNotified(thresholds, alerts), alerts.CriticalNotified, stepStatus, health.LastCheckAt, health.LastCountedBytes);

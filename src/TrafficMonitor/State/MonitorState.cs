@@ -12,7 +12,14 @@ public sealed record MonitorState
 
     public int Version { get; init; } = CurrentVersion;
 
+    /// <summary>The alerts of the latest billing period seen.</summary>
     public PeriodAlerts Alerts { get; init; } = new();
+
+    /// <summary>
+    /// The alerts of an earlier period, kept for a clock that moves back into it (a time-zone change, a correction
+    /// across the reset day): that period's alerts are not sent again, and the latest period's are not re-armed.
+    /// </summary>
+    public PeriodAlerts EarlierAlerts { get; init; } = new();
 
     /// <summary>By enforcement step id (e.g. <c>shutdown</c>).</summary>
     public IReadOnlyDictionary<string, StepRecord> Steps { get; init; } = NoSteps;
@@ -30,11 +37,12 @@ public sealed record MonitorState
 
     // Records compare their dictionaries by reference; two states with the same step records are the same state.
     public bool Equals(MonitorState? other) =>
-        other is not null && Version == other.Version && Alerts == other.Alerts && Health == other.Health && Days == other.Days
+        other is not null && Version == other.Version && Alerts == other.Alerts && EarlierAlerts == other.EarlierAlerts
+        && Health == other.Health && Days == other.Days
         && Steps.Count == other.Steps.Count
         && Steps.All(step => other.Steps.TryGetValue(step.Key, out var record) && record == step.Value);
 
-    public override int GetHashCode() => HashCode.Combine(Version, Alerts, Health, Days, Steps.Count);
+    public override int GetHashCode() => HashCode.Combine(Version, Alerts, EarlierAlerts, Health, Days, Steps.Count);
 }
 
 /// <summary>The alerts of the billing period starting at <see cref="PeriodStart"/>; a new period starts them afresh.</summary>
@@ -51,16 +59,25 @@ public sealed record PeriodAlerts
 }
 
 /// <summary>
-/// What one enforcement step did. Runs and failures count within <see cref="Period"/>; the record itself outlives it,
-/// so a step still in force when a new period starts is known and can be undone.
+/// What one enforcement step did. Runs and failures count within <see cref="Period"/>; the last run and whether the
+/// step is in force outlive it, so a restart just after a new period still waits <c>boot_grace</c>, and a step
+/// still in force when a new period starts is known and can be undone.
 /// </summary>
 public sealed record StepRecord
 {
     /// <summary>The billing period the run and failure counts belong to.</summary>
     public DateOnly? Period { get; init; }
 
-    /// <summary>When the step last ran successfully in <see cref="Period"/>.</summary>
+    public int Runs { get; init; }
+
+    /// <summary>Failed attempts since the last success; the first one of a run is notified.</summary>
+    public int Failures { get; init; }
+
+    /// <summary>When the step last ran (or started to run, see <see cref="Unconfirmed"/>), in any period.</summary>
     public DateTimeOffset? LastRunAt { get; init; }
+
+    /// <summary>The billing period of <see cref="LastRunAt"/>.</summary>
+    public DateOnly? LastRunPeriod { get; init; }
 
     /// <summary>
     /// The process that ran it. A different one means the monitor restarted (often: the machine rebooted) since,
@@ -68,16 +85,20 @@ public sealed record StepRecord
     /// </summary>
     public Guid? RunBy { get; init; }
 
-    public int Runs { get; init; }
-
-    /// <summary>Failed attempts since the last success; the first one of a run is notified.</summary>
-    public int Failures { get; init; }
+    /// <summary>
+    /// The run was recorded before its command started and no result followed: the monitor died while it ran (or
+    /// the command powered the machine off first). It counts as a run, so a restart never repeats it at once.
+    /// </summary>
+    public bool Unconfirmed { get; init; }
 
     /// <summary>Applied and not undone yet (steps that can be undone; a shutdown never is).</summary>
     public bool InForce { get; init; }
 
-    /// <summary>This record as seen in <paramref name="period"/>: counts of an earlier period start again; being in force does not end.</summary>
-    public StepRecord In(DateOnly period) => Period == period ? this : new StepRecord { Period = period, InForce = InForce };
+    /// <summary>Whether the last run was in <paramref name="period"/> (or a later one, when the clock moved back).</summary>
+    public bool RanIn(DateOnly period) => LastRunPeriod >= period;
+
+    /// <summary>This record as seen in <paramref name="period"/>: counts of an earlier period start again.</summary>
+    public StepRecord In(DateOnly period) => Period >= period ? this : this with { Period = period, Runs = 0, Failures = 0 };
 }
 
 /// <summary>How the monitor itself is doing: its last check and whether usage could be read.</summary>

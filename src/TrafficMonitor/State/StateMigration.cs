@@ -39,7 +39,12 @@ public static class StateMigration
         };
         var shutdown = new StepRecord
         {
-            Period = v1.PeriodStart, LastRunAt = v1.ActionLastRunAt, RunBy = v1.ActionRunBy, Runs = v1.ActionRuns, Failures = v1.ActionFailures,
+            Period = v1.PeriodStart,
+            LastRunAt = v1.ActionLastRunAt,
+            LastRunPeriod = v1.ActionLastRunAt is null ? null : v1.PeriodStart,
+            RunBy = v1.ActionRunBy,
+            Runs = v1.ActionRuns,
+            Failures = v1.ActionFailures,
         };
         return shutdown == new StepRecord { Period = v1.PeriodStart } ? state : state.WithStep(Version1ActionStep, shutdown);
     }

@@ -82,6 +82,9 @@ public sealed record StatusReport
     public required long CalibrationOffsetBytes { get; init; }
 
     public StatusNotifications? Notifications { get; init; }
+
+    /// <summary>Why the state directory cannot be written, while it cannot; null when it can.</summary>
+    public string? StateProblem { get; init; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

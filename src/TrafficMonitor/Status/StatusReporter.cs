@@ -17,6 +17,7 @@ public sealed class StatusReporter(
     TrafficMonitorSettings settings,
     IUsageSource usageSource,
     StateStore stateStore,
+    StateFallback fallback,
     Enforcer enforcer,
     OutboxStore outbox,
     AutoUsageSource autoUsageSource,
@@ -37,7 +38,11 @@ public sealed class StatusReporter(
             usageError = e.Message;
         }
 
-        var progress = enforcer.Progress(thresholds, stateStore.Peek(), period);
+        // While the state directory cannot be written, the daemon keeps its record under the runtime directory.
+        var saved = stateStore.Peek();
+        var kept = fallback.Peek();
+        var notKept = kept is not null && kept.State.Health.LastCheckAt > saved.Health.LastCheckAt ? kept : null;
+        var progress = enforcer.Progress(thresholds, notKept?.State ?? saved, period);
         var snapshot = reading is null ? null : QuotaSnapshot.Create(Environment.MachineName, thresholds, settings.Monitor.Count, reading, progress);
         var shutdown = progress.Steps.Single(s => s.Id == ShutdownStep.StepId);
         return new StatusReport
@@ -72,6 +77,7 @@ public sealed class StatusReporter(
             AdjustPercent = settings.Monitor.AdjustPercent,
             CalibrationOffsetBytes = reading?.CalibrationOffset(settings.Monitor.Count) ?? 0,
             Notifications = Notifications(),
+            StateProblem = notKept is null ? null : $"cannot be written since {notKept.Since:yyyy-MM-dd HH:mm:ss zzz} ({notKept.Problem}); the monitor keeps its record in {fallback.FilePath} until the next reboot",
         };
     }
 
@@ -123,6 +129,11 @@ public sealed class StatusReporter(
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"Notifications:   {waiting.Pending} waiting for delivery since {waiting.OldestQueuedAt:yyyy-MM-dd HH:mm:ss zzz}{(waiting.LastErrors.Count > 0 ? $"; last error: {waiting.LastErrors[^1]}" : string.Empty)}");
+        }
+
+        if (report.StateProblem is { } stateProblem)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"State:           NOT KEPT: {stateProblem}");
         }
 
         if (report.LastCheckAt is { } last)

@@ -26,7 +26,11 @@ public class QuotaPolicyTests
     private static MonitorState InNovember(PeriodAlerts? alerts = null, StepRecord? shutdown = null)
     {
         var state = new MonitorState { Alerts = alerts ?? PeriodAlerts.For(November.Start) };
-        return shutdown is null ? state : state.WithStep(Shutdown, shutdown with { Period = shutdown.Period ?? November.Start });
+        return shutdown is null ? state : state.WithStep(Shutdown, shutdown with
+        {
+            Period = shutdown.Period ?? November.Start,
+            LastRunPeriod = shutdown.LastRunAt is null ? null : shutdown.LastRunPeriod ?? November.Start,
+        });
     }
 
     private static QuotaDecision Evaluate(long usedBytes, MonitorState? state = null, ThresholdsOptions? thresholds = null,
@@ -189,7 +193,7 @@ public class QuotaPolicyTests
         var throttle = new EnforcementStep("throttle", 1000 * GiB, BootGrace, Revertible: true);
         var october = new DateOnly(2026, 10, 1);
         var state = new MonitorState { Alerts = PeriodAlerts.For(october) }
-            .WithStep("throttle", new StepRecord { Period = october, LastRunAt = Now.AddDays(-25), RunBy = ThisProcess, Runs = 1, InForce = true });
+            .WithStep("throttle", new StepRecord { Period = october, LastRunAt = Now.AddDays(-25), LastRunPeriod = october, RunBy = ThisProcess, Runs = 1, InForce = true });
 
         var decision = Evaluate(5 * GiB, state, steps: [throttle]);
 
@@ -213,7 +217,91 @@ public class QuotaPolicyTests
         var ran = EnforcementPolicy.Applied(InNovember(), ShutdownStep, November, Now, ThisProcess);
         var failed = EnforcementPolicy.Failed(EnforcementPolicy.Failed(ran, ShutdownStep, November), ShutdownStep, November);
 
-        Assert.Equal(new StepRecord { Period = November.Start, LastRunAt = Now, RunBy = ThisProcess, Runs = 1, Failures = 2 }, failed.Step(Shutdown));
+        Assert.Equal(
+            new StepRecord { Period = November.Start, LastRunAt = Now, LastRunPeriod = November.Start, RunBy = ThisProcess, Runs = 1, Failures = 2 },
+            failed.Step(Shutdown));
+    }
+
+    /// <summary>
+    /// A time-zone change (UTC to UTC-10 just after the reset) or a clock corrected backwards moves the check into the
+    /// period before. It is not a new period: nothing is re-armed, announced or run again, and back in the latest
+    /// period its alerts are as they were.
+    /// </summary>
+    [Fact]
+    public void Evaluate_ClockMovesBackIntoTheEarlierPeriodAndForwardAgain_NothingIsRearmedOrRunTwice()
+    {
+        var december = new BillingPeriod(November.End, new DateOnly(2027, 1, 1));
+        var decemberNow = new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero);
+        var novemberCritical = PeriodAlerts.For(November.Start) with { HighestStageNotified = 1900 * GiB, CriticalNotified = true };
+        var state = new MonitorState { Alerts = novemberCritical };
+        var ranInDecember = EnforcementPolicy.Applied(
+            Evaluate(1900 * GiB, state, period: december, now: decemberNow).State, ShutdownStep, december, decemberNow, ThisProcess);
+
+        var behind = Evaluate(1950 * GiB, ranInDecember, period: November, now: decemberNow.AddMinutes(1));
+        Assert.False(behind.NewPeriodStarted);
+        Assert.True(behind.ClockBehind);
+        Assert.False(behind.NotifyCritical);
+        Assert.Null(behind.StageToNotify);
+        Assert.Equal(StepVerdict.AlreadyApplied, Shutdowns(behind).Verdict);
+        Assert.Equal(december.Start, behind.State.Alerts.PeriodStart);
+
+        var forward = Evaluate(1900 * GiB, behind.State, period: december, now: decemberNow.AddMinutes(2));
+        Assert.False(forward.NewPeriodStarted);
+        Assert.False(forward.NotifyCritical);
+        Assert.Equal(StepVerdict.AlreadyApplied, Shutdowns(forward).Verdict);
+    }
+
+    [Fact]
+    public void Evaluate_ClockBehindAfterARestart_WaitsBootGraceFromTheRunInTheLaterPeriod()
+    {
+        var december = new BillingPeriod(November.End, new DateOnly(2027, 1, 1));
+        var ranAt = new DateTimeOffset(2026, 12, 1, 5, 0, 0, TimeSpan.Zero);
+        var state = EnforcementPolicy.Applied(new MonitorState { Alerts = PeriodAlerts.For(december.Start) }, ShutdownStep, december, ranAt, Guid.NewGuid());
+
+        var step = Shutdowns(Evaluate(1900 * GiB, state, period: November, now: ranAt.AddMinutes(3)));
+
+        Assert.Equal(StepVerdict.DeferredAfterRestart, step.Verdict);
+        Assert.Equal(ranAt + BootGrace, step.DeferredUntil);
+    }
+
+    [Fact]
+    public void Evaluate_RestartJustAfterANewPeriodStarted_StillWaitsBootGraceSinceTheLastRun()
+    {
+        var october = new DateOnly(2026, 10, 1);
+        var lastRun = November.StartsAt(TimeZoneInfo.Utc).AddMinutes(-2);
+        var state = new MonitorState { Alerts = PeriodAlerts.For(october) }
+            .WithStep(Shutdown, new StepRecord { Period = october, LastRunAt = lastRun, LastRunPeriod = october, RunBy = Guid.NewGuid(), Runs = 1 });
+
+        var step = Shutdowns(Evaluate(1900 * GiB, state, now: lastRun.AddMinutes(5)));
+
+        Assert.Equal(StepVerdict.DeferredAfterRestart, step.Verdict);
+        Assert.Equal(lastRun + BootGrace, step.DeferredUntil);
+    }
+
+    /// <summary>The run is recorded before its command starts; a process that died while it ran left only that record.</summary>
+    [Fact]
+    public void Evaluate_RunStartedByAProcessThatDied_CountsAsRunAndWaitsBootGrace()
+    {
+        var started = EnforcementPolicy.Starting(InNovember(), ShutdownStep, November, Now, Guid.NewGuid());
+        Assert.True(started.Step(Shutdown).Unconfirmed);
+
+        var step = Shutdowns(Evaluate(1900 * GiB, started, now: Now.AddMinutes(1)));
+
+        Assert.Equal(StepVerdict.DeferredAfterRestart, step.Verdict);
+        Assert.Equal(Now + BootGrace, step.DeferredUntil);
+    }
+
+    [Fact]
+    public void Evaluate_StateCouldNotBeKeptAndNoRecordOfThisBoot_WaitsBootGraceAfterBoot()
+    {
+        var bootedAt = Now.AddMinutes(-4);
+        var decision = QuotaPolicy.Evaluate(new QuotaInputs(
+            Thresholds(), [ShutdownStep], November, 1900 * GiB, InNovember(), new CheckTime(Now, Now), ThisProcess, HistoryUnknownSince: bootedAt));
+
+        var step = Shutdowns(decision);
+        Assert.Equal(StepVerdict.DeferredAfterRestart, step.Verdict);
+        Assert.True(step.LastRunUnknown);
+        Assert.Equal(bootedAt + BootGrace, step.DeferredUntil);
     }
 
     [Fact]

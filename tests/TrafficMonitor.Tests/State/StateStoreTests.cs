@@ -65,7 +65,7 @@ public class StateStoreTests : IDisposable
         Assert.Equal(
             new StepRecord
             {
-                Period = new DateOnly(2026, 11, 1), LastRunAt = new DateTimeOffset(2026, 11, 23, 7, 55, 0, TimeSpan.Zero),
+                Period = new DateOnly(2026, 11, 1), LastRunAt = new DateTimeOffset(2026, 11, 23, 7, 55, 0, TimeSpan.Zero), LastRunPeriod = new DateOnly(2026, 11, 1),
                 RunBy = Guid.Parse("6f9619ff-8b86-d011-b42d-00cf4fc964ff"), Runs = 1,
             },
             Assert.Single(state.Steps, s => s.Key == "shutdown").Value);

@@ -16,7 +16,7 @@ public sealed partial class OutboxStore(string stateDirectory, bool persist, Tim
         Path.Combine(stateDirectory, FileName),
         OutboxJsonContext.Default.OutboxDocument,
         "the notification outbox",
-        document => document.Version > OutboxDocument.CurrentVersion ? $"written by a newer version (outbox version {document.Version})" : null);
+        Damage);
 
     private OutboxDocument? _document;
 
@@ -24,11 +24,42 @@ public sealed partial class OutboxStore(string stateDirectory, bool persist, Tim
 
     public OutboxDocument Document => _document ??= persist ? Load() : new OutboxDocument();
 
+    // Nulls in properties are refused by the JSON context; nulls inside lists and maps only here.
+    private static string? Damage(OutboxDocument document) => document switch
+    {
+        { Version: > OutboxDocument.CurrentVersion } => $"written by a newer version (outbox version {document.Version})",
+        _ when document.Entries.Any(e => e is null) => "a null entry",
+        _ when document.Entries.Any(e => e.Deliveries.Values.Any(d => d is null)) => "a null delivery",
+        _ => null,
+    };
+
+    /// <summary>Why the outbox cannot be kept on disk right now; null when it can.</summary>
+    public string? Problem { get; private set; }
+
+    /// <summary>
+    /// Writes the outbox. A state directory that cannot be written (read-only, full) never stops an alert: the
+    /// outbox is kept in memory and delivered from there, and <see cref="Problem"/> says why.
+    /// </summary>
     public void Save()
     {
-        if (persist && _document is not null)
+        if (!persist || _document is null)
+        {
+            return;
+        }
+
+        try
         {
             _file.Write(_document);
+            Problem = null;
+        }
+        catch (StateException e)
+        {
+            if (Problem is null)
+            {
+                LogOutboxNotKept(e.Message);
+            }
+
+            Problem = e.Message;
         }
     }
 
@@ -37,7 +68,18 @@ public sealed partial class OutboxStore(string stateDirectory, bool persist, Tim
 
     private OutboxDocument Load()
     {
-        var read = _file.Read();
+        StateFileRead<OutboxDocument> read;
+        try
+        {
+            read = _file.Read();
+        }
+        catch (StateException e)
+        {
+            LogOutboxNotKept(e.Message);
+            Problem = e.Message;
+            return new OutboxDocument();
+        }
+
         if (read.Status == StateFileStatus.Damaged)
         {
             LogOutboxUnreadable(FilePath, _file.MoveAside(timeProvider.GetUtcNow(), "unreadable"), read.Damage!);
@@ -45,6 +87,10 @@ public sealed partial class OutboxStore(string stateDirectory, bool persist, Tim
 
         return read.Document ?? new OutboxDocument();
     }
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Error,
+        Message = "The notification outbox cannot be kept on disk, so notifications are delivered from memory: those still undelivered when the monitor stops are lost. {Reason}")]
+    private partial void LogOutboxNotKept(string reason);
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning,
         Message = "Notification outbox {Path} could not be read ({Reason}); moved it to {MovedTo} and starting with an empty one: notifications queued in it are not sent")]

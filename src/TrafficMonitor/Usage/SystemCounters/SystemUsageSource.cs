@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.Quota;
+using TrafficMonitor.State;
 
 namespace TrafficMonitor.Usage.SystemCounters;
 
@@ -88,7 +89,17 @@ public sealed partial class SystemUsageSource(
             return;
         }
 
-        store.Save(_ledger!);
+        try
+        {
+            store.Save(_ledger!);
+        }
+        catch (UsageUnavailableException e) when (e.InnerException is StateException)
+        {
+            // A read-only or full state directory must not blind the monitor: the counts go on in memory, and the
+            // check says every time that state cannot be kept.
+            LogCheckpointFailed(e.Message);
+        }
+
         _lastCheckpoint = now;
         _lastCheckpointDay = today;
         _dirty = false;
@@ -170,6 +181,10 @@ public sealed partial class SystemUsageSource(
 
     [LoggerMessage(EventId = 615, Level = LogLevel.Debug, Message = "Interface {Interface} appeared: all its traffic is counted")]
     private partial void LogAppeared(string @interface);
+
+    [LoggerMessage(EventId = 617, Level = LogLevel.Warning,
+        Message = "The traffic ledger could not be written, so counting goes on in memory only (a restart counts from the last ledger written): {Reason}")]
+    private partial void LogCheckpointFailed(string reason);
 
     [LoggerMessage(EventId = 616, Level = LogLevel.Error, Message = "The traffic ledger could not be written when stopping: {Reason}")]
     private partial void LogFlushFailed(string reason);
