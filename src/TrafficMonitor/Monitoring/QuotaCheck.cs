@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Enforcement;
+using TrafficMonitor.Hosting;
 using TrafficMonitor.Notifications;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
@@ -147,14 +148,14 @@ public sealed partial class QuotaCheck(
         QuotaSnapshot.Create(
             Environment.MachineName, settings.Thresholds, settings.Monitor.Count, reading, enforcer.Progress(settings.Thresholds, decided, period));
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEvents.UsageUnavailable, Level = LogLevel.Error,
         Message = "Usage could not be read from {Source}, so nothing is decided this check: {Reason}")]
     private partial void LogUsageUnavailable(string source, string reason);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Usage}")]
+    [LoggerMessage(EventId = LogEvents.FirstUsage, Level = LogLevel.Information, Message = "{Usage}")]
     private partial void LogFirstUsage(UsageSummary usage);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "{Usage}")]
+    [LoggerMessage(EventId = LogEvents.Usage, Level = LogLevel.Debug, Message = "{Usage}")]
     private partial void LogUsage(UsageSummary usage);
 
     /// <summary>Formats the per-check usage line only when the log level lets it through.</summary>
@@ -166,9 +167,9 @@ public sealed partial class QuotaCheck(
             $"counting {string.Join(", ", Reading.Interfaces.Select(i => i.Name))} from {Reading.Source}";
     }
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "A new billing period started ({Period}): every alert stage is armed again")]
+    [LoggerMessage(EventId = LogEvents.NewPeriod, Level = LogLevel.Information, Message = "A new billing period started ({Period}): every alert stage is armed again")]
     private partial void LogNewPeriod(BillingPeriod period);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "State could not be kept: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.StateUnavailable, Level = LogLevel.Error, Message = "State could not be kept: {Reason}")]
     private partial void LogStateUnavailable(string reason);
 }

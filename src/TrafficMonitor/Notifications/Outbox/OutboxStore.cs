@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TrafficMonitor.Hosting;
 using TrafficMonitor.State;
 
 namespace TrafficMonitor.Notifications.Outbox;
@@ -46,7 +47,7 @@ public sealed partial class OutboxStore(string stateDirectory, bool persist, Tim
         return read.Document ?? new OutboxDocument();
     }
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.OutboxUnreadable, Level = LogLevel.Warning,
         Message = "Notification outbox {Path} could not be read ({Reason}); moved it to {MovedTo} and starting with an empty one: notifications queued in it are not sent")]
     private partial void LogOutboxUnreadable(string path, string movedTo, string reason);
 }
