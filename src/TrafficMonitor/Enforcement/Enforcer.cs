@@ -3,6 +3,7 @@ using TrafficMonitor.Monitoring;
 using TrafficMonitor.Notifications;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
+using TrafficMonitor.Hosting;
 
 namespace TrafficMonitor.Enforcement;
 
@@ -122,39 +123,39 @@ public sealed partial class Enforcer(
         return (state, false);
     }
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.ActionDeferred, Level = LogLevel.Warning,
         Message = "Started again after the critical action ran at {LastRun} in this period, and usage is still over the critical point. " +
                   "Not acting at once (no shutdown loop after a reboot): it runs again at {AllowedAt} (boot_grace {Grace}) unless usage falls or the period ends. " +
                   "To keep the server up, set actions.shutdown.enabled: false or raise thresholds.total_limit")]
     private partial void LogActionDeferred(DateTimeOffset lastRun, DateTimeOffset allowedAt, TimeSpan grace);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Dry run: would run the critical action now: {Command}")]
+    [LoggerMessage(EventId = LogEvents.DryRunAction, Level = LogLevel.Warning, Message = "Dry run: would run the critical action now: {Command}")]
     private partial void LogDryRunAction(string command);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Critical, Message = "Critical point reached: running {Command}")]
+    [LoggerMessage(EventId = LogEvents.RunningAction, Level = LogLevel.Critical, Message = "Critical point reached: running {Command}")]
     private partial void LogRunningAction(string command);
 
-    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "The critical action ran: {Command}")]
+    [LoggerMessage(EventId = LogEvents.ActionSucceeded, Level = LogLevel.Information, Message = "The critical action ran: {Command}")]
     private partial void LogActionSucceeded(string command);
 
-    [LoggerMessage(EventId = 14, Level = LogLevel.Error, Message = "The critical action failed; it is retried at the next check: {Error}")]
+    [LoggerMessage(EventId = LogEvents.ActionFailed, Level = LogLevel.Error, Message = "The critical action failed; it is retried at the next check: {Error}")]
     private partial void LogActionFailed(string error);
 
-    [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.ActionAgain, Level = LogLevel.Warning,
         Message = "Still over the critical point {Grace} after the critical action last ran ({LastRun}) in an earlier run{Interrupted}: running it again")]
     private partial void LogActionAgain(DateTimeOffset lastRun, TimeSpan grace, string interrupted);
 
-    [LoggerMessage(EventId = 19, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.ActionDeferredUnknown, Level = LogLevel.Warning,
         Message = "Over the critical point, but the state directory could not be written, so whether the critical action already ran in this boot cannot be known. " +
                   "Not acting before {AllowedAt} (boot_grace {Grace} after boot), so a reboot never turns into a shutdown loop")]
     private partial void LogActionDeferredUnknown(DateTimeOffset allowedAt, TimeSpan grace);
 
-    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Dry run: would undo {Step} now, as a new billing period started")]
+    [LoggerMessage(EventId = LogEvents.DryRunRevert, Level = LogLevel.Warning, Message = "Dry run: would undo {Step} now, as a new billing period started")]
     private partial void LogDryRunRevert(string step);
 
-    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "A new billing period started: {Step} is undone")]
+    [LoggerMessage(EventId = LogEvents.Reverted, Level = LogLevel.Information, Message = "A new billing period started: {Step} is undone")]
     private partial void LogReverted(string step);
 
-    [LoggerMessage(EventId = 18, Level = LogLevel.Error, Message = "{Step} could not be undone; it is retried at the next check: {Error}")]
+    [LoggerMessage(EventId = LogEvents.RevertFailed, Level = LogLevel.Error, Message = "{Step} could not be undone; it is retried at the next check: {Error}")]
     private partial void LogRevertFailed(string step, string error);
 }

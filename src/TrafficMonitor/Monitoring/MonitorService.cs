@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
+using TrafficMonitor.Hosting;
 
 namespace TrafficMonitor.Monitoring;
 
@@ -84,19 +85,19 @@ public sealed partial class MonitorService(
         return delay;
     }
 
-    [LoggerMessage(EventId = 640, Level = LogLevel.Debug,
+    [LoggerMessage(EventId = LogEvents.CadenceTightened, Level = LogLevel.Debug,
         Message = "A threshold is near at full line rate: checking again in {Delay} (and as often as needed until it is passed)")]
     private partial void LogCadenceTightened(TimeSpan delay);
 
-    [LoggerMessage(EventId = 641, Level = LogLevel.Debug, Message = "No threshold near: checking every {Interval} again")]
+    [LoggerMessage(EventId = LogEvents.CadenceRelaxed, Level = LogLevel.Debug, Message = "No threshold near: checking every {Interval} again")]
     private partial void LogCadenceRelaxed(TimeSpan interval);
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Monitoring started: checking every {Interval}")]
+    [LoggerMessage(EventId = LogEvents.MonitoringStarted, Level = LogLevel.Information, Message = "Monitoring started: checking every {Interval}")]
     private partial void LogStarted(string interval);
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Monitoring stopped")]
+    [LoggerMessage(EventId = LogEvents.MonitoringStopped, Level = LogLevel.Information, Message = "Monitoring stopped")]
     private partial void LogStopped();
 
-    [LoggerMessage(EventId = 22, Level = LogLevel.Error, Message = "The check failed unexpectedly; trying again at the next one")]
+    [LoggerMessage(EventId = LogEvents.CheckCrashed, Level = LogLevel.Error, Message = "The check failed unexpectedly; trying again at the next one")]
     private partial void LogCheckCrashed(Exception exception);
 }

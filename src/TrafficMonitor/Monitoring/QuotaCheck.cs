@@ -6,6 +6,7 @@ using TrafficMonitor.Platform;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
+using TrafficMonitor.Hosting;
 
 namespace TrafficMonitor.Monitoring;
 
@@ -154,14 +155,14 @@ public sealed partial class QuotaCheck(
         QuotaSnapshot.Create(
             Environment.MachineName, settings.Thresholds, settings.Monitor.Count, reading, enforcer.Progress(settings.Thresholds, decided, period));
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEvents.UsageUnavailable, Level = LogLevel.Error,
         Message = "Usage could not be read from {Source}, so nothing is decided this check: {Reason}")]
     private partial void LogUsageUnavailable(string source, string reason);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Usage}")]
+    [LoggerMessage(EventId = LogEvents.FirstUsage, Level = LogLevel.Information, Message = "{Usage}")]
     private partial void LogFirstUsage(UsageSummary usage);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "{Usage}")]
+    [LoggerMessage(EventId = LogEvents.Usage, Level = LogLevel.Debug, Message = "{Usage}")]
     private partial void LogUsage(UsageSummary usage);
 
     /// <summary>Formats the per-check usage line only when the log level lets it through.</summary>
@@ -173,15 +174,15 @@ public sealed partial class QuotaCheck(
             $"counting {string.Join(", ", Reading.Interfaces.Select(i => i.Name))} from {Reading.Source}";
     }
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "A new billing period started ({Period}): every alert stage is armed again")]
+    [LoggerMessage(EventId = LogEvents.NewPeriod, Level = LogLevel.Information, Message = "A new billing period started ({Period}): every alert stage is armed again")]
     private partial void LogNewPeriod(BillingPeriod period);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEvents.StateUnavailable, Level = LogLevel.Error,
         Message = "State cannot be kept: {Reason}. Alerts and the critical action still work, once each, as this process remembers them " +
                   "(and {FallbackPath} for the rest of this boot); after a reboot the action waits boot_grace after boot. Make the state directory writable (a full disk, or a filesystem remounted read-only?)")]
     private partial void LogStateNotKept(string reason, string fallbackPath);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.ClockBehind, Level = LogLevel.Warning,
         Message = "The clock is in the billing period {Period}, before the latest one seen ({Latest}): the time zone or the clock moved back. " +
                   "Nothing is re-armed and nothing already done is done again; that period's own alerts still count")]
     private partial void LogClockBehind(BillingPeriod period, DateOnly latest);

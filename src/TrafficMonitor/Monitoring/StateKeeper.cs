@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Platform;
 using TrafficMonitor.State;
+using TrafficMonitor.Hosting;
 
 namespace TrafficMonitor.Monitoring;
 
@@ -124,11 +125,11 @@ public sealed partial class StateKeeper(
     private static MonitorState WithoutUsageFigure(MonitorState state) =>
         state with { Health = state.Health with { LastCheckAt = null, LastCountedBytes = null } };
 
-    [LoggerMessage(EventId = 310, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.StateUsingFallback, Level = LogLevel.Warning,
         Message = "The state directory could not be written earlier in this boot: carrying on from the record kept in {Path} since {Since}")]
     private partial void LogUsingFallback(string path, DateTimeOffset since);
 
-    [LoggerMessage(EventId = 311, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEvents.StateFallbackFailed, Level = LogLevel.Error,
         Message = "The state cannot be kept in the runtime directory either ({Reason}): a restart in this boot will not know what this process sent and did")]
     private partial void LogFallbackFailed(string reason);
 }

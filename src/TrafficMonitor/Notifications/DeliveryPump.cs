@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TrafficMonitor.Hosting;
 
 namespace TrafficMonitor.Notifications;
 
@@ -82,6 +83,6 @@ public sealed partial class DeliveryPump(NotificationDispatcher dispatcher, ILog
         }
     }
 
-    [LoggerMessage(EventId = 460, Level = LogLevel.Error, Message = "A notification delivery round failed unexpectedly; what was not sent stays queued")]
+    [LoggerMessage(EventId = LogEvents.DeliveryRoundFailed, Level = LogLevel.Error, Message = "A notification delivery round failed unexpectedly; what was not sent stays queued")]
     private partial void LogRoundFailed(Exception exception);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
+using TrafficMonitor.Hosting;
 using TrafficMonitor.Notifications.Outbox;
 
 namespace TrafficMonitor.Notifications;
@@ -263,30 +264,30 @@ public sealed partial class NotificationDispatcher(
         }
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Notification {Kind}: {Subject}")]
+    [LoggerMessage(EventId = LogEvents.Notification, Level = LogLevel.Information, Message = "Notification {Kind}: {Subject}")]
     private partial void LogNotification(NotificationKind kind, string subject);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.NoNotificationChannel, Level = LogLevel.Warning,
         Message = "No notification channel is configured, so this alert is only in the log: add an email, webhooks or telegram section to the settings")]
     private partial void LogNoChannel();
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Sent {Kind} through {Channel}")]
+    [LoggerMessage(EventId = LogEvents.NotificationDelivered, Level = LogLevel.Information, Message = "Sent {Kind} through {Channel}")]
     private partial void LogDelivered(string channel, NotificationKind kind);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "Could not send {Kind} through {Channel}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.NotificationDeliveryFailed, Level = LogLevel.Error, Message = "Could not send {Kind} through {Channel}: {Reason}")]
     private partial void LogDeliveryFailed(string channel, NotificationKind kind, string reason);
 
-    [LoggerMessage(EventId = 410, Level = LogLevel.Debug, Message = "Notification {Kind} ({Id}) is already queued or sent: not queuing it again")]
+    [LoggerMessage(EventId = LogEvents.NotificationAlreadyQueued, Level = LogLevel.Debug, Message = "Notification {Kind} ({Id}) is already queued or sent: not queuing it again")]
     private partial void LogAlreadyQueued(NotificationKind kind, string id);
 
-    [LoggerMessage(EventId = 411, Level = LogLevel.Warning, Message = "{Kind} for {Channel} stays in the outbox: next attempt at {NextAttempt} (attempt {Attempts} failed)")]
+    [LoggerMessage(EventId = LogEvents.NotificationRetryScheduled, Level = LogLevel.Warning, Message = "{Kind} for {Channel} stays in the outbox: next attempt at {NextAttempt} (attempt {Attempts} failed)")]
     private partial void LogRetryScheduled(string channel, NotificationKind kind, DateTimeOffset nextAttempt, int attempts);
 
-    [LoggerMessage(EventId = 412, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEvents.NotificationRejected, Level = LogLevel.Error,
         Message = "{Channel} refused {Kind}, and retrying cannot help: this is a configuration problem (check the channel's URL, token, headers or addresses in the settings): {Reason}")]
     private partial void LogRejected(string channel, NotificationKind kind, string reason);
 
-    [LoggerMessage(EventId = 413, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEvents.NotificationExpired, Level = LogLevel.Error,
         Message = "Gave up {Kind} (queued {Queued}) for {Channel} after {Attempts} attempts, as notifications.expire passed; last error: {LastError}")]
     private partial void LogExpired(NotificationKind kind, string channel, DateTimeOffset queued, int attempts, string lastError);
 }

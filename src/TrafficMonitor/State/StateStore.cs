@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TrafficMonitor.Hosting;
 
 namespace TrafficMonitor.State;
 
@@ -42,7 +43,7 @@ public sealed partial class StateStore(string stateDirectory, TimeProvider timeP
 
     public void Save(MonitorState state) => _file.Write(state);
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.StateUnreadable, Level = LogLevel.Warning,
         Message = "State file {Path} could not be read ({Reason}); moved it to {MovedTo} and starting this period's state afresh: stages already sent may be sent again")]
     private partial void LogStateUnreadable(string path, string movedTo, string reason);
 }

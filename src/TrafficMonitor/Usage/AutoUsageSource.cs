@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
+using TrafficMonitor.Hosting;
 using TrafficMonitor.Quota;
 using TrafficMonitor.Usage.SystemCounters;
 using TrafficMonitor.Usage.VnStat;
@@ -46,10 +47,10 @@ public sealed partial class AutoUsageSource(VnStatUsageSource vnStat, SystemUsag
         }
     }
 
-    [LoggerMessage(EventId = 630, Level = LogLevel.Information, Message = "Usage source (provider auto): vnStat, which has data for {Interfaces}")]
+    [LoggerMessage(EventId = LogEvents.AutoChoseVnStat, Level = LogLevel.Information, Message = "Usage source (provider auto): vnStat, which has data for {Interfaces}")]
     private partial void LogChoseVnStat(string interfaces);
 
-    [LoggerMessage(EventId = 631, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEvents.AutoChoseSystem, Level = LogLevel.Information,
         Message = "Usage source (provider auto): the system's own interface counters, kept in {Ledger}, because vnStat is not usable: {Reason}")]
     private partial void LogChoseSystem(string ledger, string reason);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.State;
+using TrafficMonitor.Hosting;
 
 namespace TrafficMonitor.Notifications.Outbox;
 
@@ -88,11 +89,11 @@ public sealed partial class OutboxStore(string stateDirectory, bool persist, Tim
         return read.Document ?? new OutboxDocument();
     }
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEvents.OutboxNotKept, Level = LogLevel.Error,
         Message = "The notification outbox cannot be kept on disk, so notifications are delivered from memory: those still undelivered when the monitor stops are lost. {Reason}")]
     private partial void LogOutboxNotKept(string reason);
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.OutboxUnreadable, Level = LogLevel.Warning,
         Message = "Notification outbox {Path} could not be read ({Reason}); moved it to {MovedTo} and starting with an empty one: notifications queued in it are not sent")]
     private partial void LogOutboxUnreadable(string path, string movedTo, string reason);
 }

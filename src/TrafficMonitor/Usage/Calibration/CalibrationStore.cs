@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TrafficMonitor.Hosting;
 using TrafficMonitor.State;
 
 namespace TrafficMonitor.Usage.Calibration;
@@ -47,7 +48,7 @@ public sealed partial class CalibrationStore(string stateDirectory, ILogger<Cali
 
     public void Save(Calibration calibration) => _file.Write(calibration);
 
-    [LoggerMessage(EventId = 620, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.CalibrationUnreadable, Level = LogLevel.Warning,
         Message = "The usage calibration {Path} cannot be read ({Reason}): counting without it. Run 'traffic-monitor set-usage' again to fix it")]
     private partial void LogUnreadable(string path, string reason);
 }

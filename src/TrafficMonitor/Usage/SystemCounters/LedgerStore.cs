@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TrafficMonitor.Hosting;
 using TrafficMonitor.State;
 
 namespace TrafficMonitor.Usage.SystemCounters;
@@ -83,12 +84,12 @@ public sealed partial class LedgerStore(string stateDirectory, TimeProvider time
         }
     }
 
-    [LoggerMessage(EventId = 600, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.LedgerDamaged, Level = LogLevel.Warning,
         Message = "The traffic ledger {Path} is damaged ({Reason}); moved it to {MovedTo}. Counting continues from the newest ledger that can be trusted; " +
                   "if none is left, from now on: check the period's usage with your provider's panel and correct it with 'traffic-monitor set-usage'")]
     private partial void LogLedgerDamaged(string path, string movedTo, string reason);
 
-    [LoggerMessage(EventId = 601, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.LedgerUsingPrevious, Level = LogLevel.Warning,
         Message = "Continuing from the previous traffic ledger {Path}: it is one checkpoint older, and the kernel's counters since then are counted")]
     private partial void LogUsingPrevious(string path);
 }

@@ -3,6 +3,7 @@ using TrafficMonitor.Configuration;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
+using TrafficMonitor.Hosting;
 
 namespace TrafficMonitor.Usage.SystemCounters;
 
@@ -159,33 +160,33 @@ public sealed partial class SystemUsageSource(
         }
     }
 
-    [LoggerMessage(EventId = 610, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.LedgerBaseline, Level = LogLevel.Warning,
         Message = "Starting a new traffic ledger {Path}: traffic before now in this period is not known to it. " +
                   "If some was used, set the period's usage from your provider's panel with 'traffic-monitor set-usage'")]
     private partial void LogBaseline(string path);
 
-    [LoggerMessage(EventId = 611, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEvents.LedgerCountedSinceBoot, Level = LogLevel.Information,
         Message = "Starting a new traffic ledger {Path}: the machine booted in this period, so everything the kernel counted since boot is counted")]
     private partial void LogCountedSinceBoot(string path);
 
-    [LoggerMessage(EventId = 612, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEvents.NewBoot, Level = LogLevel.Information,
         Message = "The machine rebooted since the last reading: counting what the kernel counted since boot (traffic after the last checkpoint before the reboot is lost)")]
     private partial void LogNewBoot();
 
-    [LoggerMessage(EventId = 613, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEvents.CountersReset, Level = LogLevel.Information,
         Message = "The counters of {Interface} went back from {Previous} to {Current} (interface re-created or driver reloaded): counting them from zero")]
     private partial void LogReset(string @interface, ulong previous, ulong current);
 
-    [LoggerMessage(EventId = 614, Level = LogLevel.Debug, Message = "A 32-bit counter of {Interface} wrapped around: counted across the wrap")]
+    [LoggerMessage(EventId = LogEvents.CounterWrapped, Level = LogLevel.Debug, Message = "A 32-bit counter of {Interface} wrapped around: counted across the wrap")]
     private partial void LogWrapped(string @interface);
 
-    [LoggerMessage(EventId = 615, Level = LogLevel.Debug, Message = "Interface {Interface} appeared: all its traffic is counted")]
+    [LoggerMessage(EventId = LogEvents.InterfaceAppeared, Level = LogLevel.Debug, Message = "Interface {Interface} appeared: all its traffic is counted")]
     private partial void LogAppeared(string @interface);
 
-    [LoggerMessage(EventId = 617, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.LedgerCheckpointFailed, Level = LogLevel.Warning,
         Message = "The traffic ledger could not be written, so counting goes on in memory only (a restart counts from the last ledger written): {Reason}")]
     private partial void LogCheckpointFailed(string reason);
 
-    [LoggerMessage(EventId = 616, Level = LogLevel.Error, Message = "The traffic ledger could not be written when stopping: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.LedgerFlushFailed, Level = LogLevel.Error, Message = "The traffic ledger could not be written when stopping: {Reason}")]
     private partial void LogFlushFailed(string reason);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
+using TrafficMonitor.Hosting;
 using TrafficMonitor.Platform;
 using TrafficMonitor.Quota;
 using TrafficMonitor.Usage.SystemCounters;
@@ -203,20 +204,20 @@ public sealed partial class VnStatUsageSource(
         return result.StandardOutput;
     }
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.VnStatStale, Level = LogLevel.Warning,
         Message = "vnStat has not updated its database since {UpdatedAt}: is its daemon running? (systemctl status vnstat)")]
     private partial void LogStale(string updatedAt);
 
-    [LoggerMessage(EventId = 650, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEvents.VnStatLive, Level = LogLevel.Information,
         Message = "vnStat's numbers are made live: the kernel's counters since vnStat last wrote {Database} are added at each check")]
     private partial void LogLive(string database);
 
-    [LoggerMessage(EventId = 651, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.VnStatNotLive, Level = LogLevel.Warning,
         Message = "vnStat's numbers cannot be made live ({Reason}), so they lag the kernel by up to vnStat's SaveInterval (5 min by default): " +
                   "let this user read {Database} (or set vnstat.dbdir), or use monitor.provider: system")]
     private partial void LogNotLive(string database, string reason);
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEvents.VnStatInterfaceSkipped, Level = LogLevel.Information,
         Message = "Not counting {Interface}: vnStat has not updated it during the period {Period} (an interface that no longer exists?)")]
     private partial void LogInterfaceSkipped(string @interface, BillingPeriod period);
 }

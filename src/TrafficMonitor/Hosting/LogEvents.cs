@@ -1,0 +1,96 @@
+namespace TrafficMonitor.Hosting;
+
+/// <summary>The event id of every log line the program writes, in one place.</summary>
+/// <remarks>
+/// These ids are part of the product's interface: operators filter journald and their log pipelines by them.
+/// Never change an id's number or give it another meaning, and never reuse one: a retired event keeps its constant,
+/// marked <c>[Obsolete("Retired, do not reuse")]</c>, so that its number stays taken.
+/// A new event takes the next free id in its area's range; a new area takes the next unused decade of the 600s.
+/// LogEventsTests fails when two constants share a number or a [LoggerMessage] uses an id that is not here.
+/// </remarks>
+internal static class LogEvents
+{
+    // 1–9: the check (Monitoring/QuotaCheck): reading the usage, the billing period, the state.
+    public const int UsageUnavailable = 1;
+    public const int FirstUsage = 2;
+    public const int NewPeriod = 3;
+    public const int StateUnavailable = 4;
+    public const int Usage = 5;
+    public const int ClockBehind = 6;
+
+    // 10–19: enforcement (Enforcement/Enforcer): the critical action and undoing steps at a new period.
+    public const int ActionDeferred = 10;
+    public const int DryRunAction = 11;
+    public const int RunningAction = 12;
+    public const int ActionSucceeded = 13;
+    public const int ActionFailed = 14;
+    public const int ActionAgain = 15;
+    public const int DryRunRevert = 16;
+    public const int Reverted = 17;
+    public const int RevertFailed = 18;
+    public const int ActionDeferredUnknown = 19;
+
+    // 20–29: the monitor service's life (Monitoring/MonitorService).
+    public const int MonitoringStarted = 20;
+    public const int MonitoringStopped = 21;
+    public const int CheckCrashed = 22;
+
+    // 50–59: the command line and the settings it loads (Cli).
+    public const int SettingsLoaded = 50;
+    public const int SettingsWarning = 51;
+    public const int DryRun = 52;
+
+    // 100–199: the vnStat usage source (Usage/VnStat).
+    public const int VnStatInterfaceSkipped = 100;
+    public const int VnStatStale = 101;
+
+    // 200–299: notifications raised and sent (Notifications/NotificationDispatcher).
+    public const int Notification = 200;
+    public const int NoNotificationChannel = 201;
+    public const int NotificationDelivered = 202;
+    public const int NotificationDeliveryFailed = 203;
+
+    // 300–399: the state file (State).
+    public const int StateUnreadable = 300;
+    public const int StateUsingFallback = 310;
+    public const int StateFallbackFailed = 311;
+
+    // 400–499: the notification outbox: its file (400), queuing and retrying (410s), the delivery pump (460).
+    public const int OutboxUnreadable = 400;
+    public const int OutboxNotKept = 401;
+    public const int NotificationAlreadyQueued = 410;
+    public const int NotificationRetryScheduled = 411;
+    public const int NotificationRejected = 412;
+    public const int NotificationExpired = 413;
+    public const int DeliveryRoundFailed = 460;
+
+    // 600–699: one decade per feature added after the first release.
+    // 600s: the traffic ledger file (Usage/SystemCounters/LedgerStore).
+    public const int LedgerDamaged = 600;
+    public const int LedgerUsingPrevious = 601;
+
+    // 610s: counting from the system's interface counters (Usage/SystemCounters/SystemUsageSource).
+    public const int LedgerBaseline = 610;
+    public const int LedgerCountedSinceBoot = 611;
+    public const int NewBoot = 612;
+    public const int CountersReset = 613;
+    public const int CounterWrapped = 614;
+    public const int InterfaceAppeared = 615;
+    public const int LedgerFlushFailed = 616;
+    public const int LedgerCheckpointFailed = 617;
+
+    // 620s: the usage calibration set by set-usage (Usage/Calibration).
+    public const int CalibrationUnreadable = 620;
+
+    // 630s: provider auto choosing a usage source (Usage/AutoUsageSource).
+    public const int AutoChoseVnStat = 630;
+    public const int AutoChoseSystem = 631;
+
+    // 640s: the check cadence near a threshold (Monitoring/MonitorService).
+    public const int CadenceTightened = 640;
+    public const int CadenceRelaxed = 641;
+
+    // 650s: live vnStat, the kernel's counters added to vnStat's numbers (Usage/VnStat).
+    public const int VnStatLive = 650;
+    public const int VnStatNotLive = 651;
+}
