@@ -12,7 +12,7 @@ public sealed class OutboxDeliveryTests : IDisposable
 {
     private readonly TempDirectory _stateDir = new();
     private readonly WebhookServer _server = new();
-    private readonly HttpClient _client = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _client = NotificationHttpClient.Create();
     private readonly FakeTimeProvider _time = new(Samples.Now);
     private readonly LogRecorder _logs = new();
 
