@@ -96,6 +96,21 @@ public sealed class OutboxDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task DeliverPending_Failing_LogsTheNextAttemptAndTheQueuedTimeInIso8601()
+    {
+        _server.Default = new Reply(500, "down");
+        var dispatcher = CreateSut(Webhook(), expire: TimeSpan.FromMinutes(1));
+        dispatcher.Enqueue(Samples.Stage());
+
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+
+        Assert.Contains("stays in the outbox: next attempt at 2026-11-15T12:00:30Z (attempt 1 failed)", _logs.Text, StringComparison.Ordinal);
+        Assert.Contains("Gave up StageReached (queued 2026-11-15T12:00:00Z)", _logs.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DeliverPending_NeverSucceeding_GivesUpAtExpiryAndLogsIt()
     {
         _server.Default = new Reply(500, "down");
