@@ -95,13 +95,8 @@ public static class ServiceRegistration
             return;
         }
 
-        // One client for every HTTP channel; each request is bounded by its channel's timeout instead of the client's.
-        services.TryAddSingleton(_ =>
-        {
-            var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
-            client.DefaultRequestHeaders.UserAgent.ParseAdd("traffic-monitor");
-            return client;
-        });
+        // One client for every HTTP channel: it follows no redirect, so headers and tokens stay with the configured address.
+        services.TryAddSingleton(_ => NotificationHttpClient.Create());
         foreach (var webhook in settings.Webhooks)
         {
             services.AddSingleton<INotificationChannel>(sp => new WebhookChannel(webhook, sp.GetRequiredService<HttpClient>(), sp.GetRequiredService<TimeProvider>()));

@@ -17,7 +17,7 @@ public static class MessageComposer
             .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} passed the {Size(stageBytes, snapshot)} alert stage.")
             .AppendLine()
             .Append(Facts(snapshot))
-            .AppendLine(CultureInfo.InvariantCulture, $"At the critical point ({Size(snapshot.CriticalBytes, snapshot)}): {criticalAction}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"At the critical point ({Size(snapshot.CriticalBytes, snapshot)}): {Sentence(criticalAction)}")
             .AppendLine()
             .AppendLine("Nothing to do yet; if this is more traffic than expected, find what is sending it (e.g. vnstat -l, iftop).")
             .Append(DryRunNote(dryRun));
@@ -32,7 +32,7 @@ public static class MessageComposer
             .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} reached the critical point of its traffic quota ({Size(snapshot.CriticalBytes, snapshot)}).")
             .AppendLine()
             .Append(Facts(snapshot))
-            .AppendLine(CultureInfo.InvariantCulture, $"Action: {criticalAction}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"Action: {Sentence(criticalAction)}")
             .AppendLine()
             .AppendLine("To keep the server up, cancel a pending shutdown (shutdown -c) and raise thresholds.total_limit or set actions.shutdown.enabled: false.")
             .Append(DryRunNote(dryRun));
@@ -43,7 +43,7 @@ public static class MessageComposer
     {
         var subject = $"{Prefix(dryRun)}{snapshot.HostName}: the critical action ran ({action})";
         var body = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} is over the critical point of its traffic quota, so the critical action ran: {action}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} is over the critical point of its traffic quota, so the critical action ran: {Sentence(action)}")
             .AppendLine()
             .Append(Facts(snapshot))
             .AppendLine("To undo it: cancel a pending shutdown (shutdown -c) or start the server again, then raise thresholds.total_limit or set actions.shutdown.enabled: false.")
@@ -69,7 +69,7 @@ public static class MessageComposer
     {
         var subject = $"{Prefix(dryRun)}{hostName}: traffic monitoring is not working";
         var body = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"{hostName} could not read its traffic usage for {failedChecks} checks in a row (since {since:yyyy-MM-dd HH:mm} UTC):")
+            .AppendLine(CultureInfo.InvariantCulture, $"{hostName} could not read its traffic usage for {failedChecks} checks in a row (since {Iso(since)}):")
             .AppendLine(reason)
             .AppendLine()
             .AppendLine("Until it can, no alert is sent and the critical action cannot run. Check vnStat (systemctl status vnstat; vnstat --json m)")
@@ -82,7 +82,7 @@ public static class MessageComposer
     {
         var subject = $"{Prefix(dryRun)}{snapshot.HostName}: traffic monitoring works again";
         var body = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} reads its traffic usage again (it could not from {since:yyyy-MM-dd HH:mm} UTC).")
+            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} reads its traffic usage again (it could not from {Iso(since)}).")
             .AppendLine()
             .Append(Facts(snapshot))
             .AppendLine("Nothing to do; alerts and the critical action work again.")
@@ -169,6 +169,16 @@ public static class MessageComposer
     private static string PeriodKey(QuotaSnapshot snapshot) => snapshot.Period.Start.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMddTHHmmss", CultureInfo.InvariantCulture);
+
+    /// <summary>A time in messages and logs: ISO 8601 in UTC, to the second (<c>2026-11-15T12:00:00Z</c>).</summary>
+    public static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Ends a sentence that closes with text from elsewhere (a command, a description) with exactly one stop.</summary>
+    public static string Sentence(string text)
+    {
+        var trimmed = text.TrimEnd();
+        return trimmed.Length > 0 && trimmed[^1] is '.' or '!' or '?' or '…' ? trimmed : trimmed + ".";
+    }
 
     public static string Percent(QuotaSnapshot s) => string.Create(CultureInfo.InvariantCulture, $"{s.Percent:0.##}%");
 

@@ -176,7 +176,7 @@ public sealed partial class NotificationDispatcher(
                         }
                     }
 
-                    LogRetryScheduled(channel.Name, entry.Notification.Kind, next, delivery.Attempts);
+                    LogRetryScheduled(channel.Name, entry.Notification.Kind, MessageComposer.Iso(next), delivery.Attempts);
                 }
 
                 outbox.Save();
@@ -199,7 +199,7 @@ public sealed partial class NotificationDispatcher(
             foreach (var (channelId, delivery) in entry.Deliveries.Where(d => d.Value.Status == DeliveryStatus.Pending))
             {
                 var name = _channels.FirstOrDefault(c => c.Id == channelId)?.Name ?? channelId;
-                LogExpired(entry.Notification.Kind, name, entry.Notification.CreatedAt, delivery.Attempts, delivery.LastError ?? "never tried");
+                LogExpired(entry.Notification.Kind, name, MessageComposer.Iso(entry.Notification.CreatedAt), delivery.Attempts, delivery.LastError ?? "never tried");
             }
 
             document.Entries.Remove(entry);
@@ -281,7 +281,7 @@ public sealed partial class NotificationDispatcher(
     private partial void LogAlreadyQueued(NotificationKind kind, string id);
 
     [LoggerMessage(EventId = LogEvents.NotificationRetryScheduled, Level = LogLevel.Warning, Message = "{Kind} for {Channel} stays in the outbox: next attempt at {NextAttempt} (attempt {Attempts} failed)")]
-    private partial void LogRetryScheduled(string channel, NotificationKind kind, DateTimeOffset nextAttempt, int attempts);
+    private partial void LogRetryScheduled(string channel, NotificationKind kind, string nextAttempt, int attempts);
 
     [LoggerMessage(EventId = LogEvents.NotificationRejected, Level = LogLevel.Error,
         Message = "{Channel} refused {Kind}, and retrying cannot help: this is a configuration problem (check the channel's URL, token, headers or addresses in the settings): {Reason}")]
@@ -289,5 +289,5 @@ public sealed partial class NotificationDispatcher(
 
     [LoggerMessage(EventId = LogEvents.NotificationExpired, Level = LogLevel.Error,
         Message = "Gave up {Kind} (queued {Queued}) for {Channel} after {Attempts} attempts, as notifications.expire passed; last error: {LastError}")]
-    private partial void LogExpired(NotificationKind kind, string channel, DateTimeOffset queued, int attempts, string lastError);
+    private partial void LogExpired(NotificationKind kind, string channel, string queued, int attempts, string lastError);
 }

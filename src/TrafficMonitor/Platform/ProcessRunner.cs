@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
+using TrafficMonitor.Configuration;
 
 namespace TrafficMonitor.Platform;
 
@@ -21,6 +22,9 @@ public interface IProcessRunner
 
 public sealed class ProcessRunner : IProcessRunner
 {
+    /// <summary>Our own variables (e.g. TRAFFIC_MONITOR_SMTP_PASSWORD) start with this; children never see them.</summary>
+    public const string OwnVariablePrefix = "TRAFFIC_MONITOR_";
+
     public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfZero(command.Count);
@@ -36,6 +40,13 @@ public sealed class ProcessRunner : IProcessRunner
         foreach (var argument in command.Skip(1))
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        // vnStat and the action's command need none of our secrets. Dropping the whole prefix, rather than a list of
+        // names, keeps a secret variable added later out of children too.
+        foreach (var name in startInfo.Environment.Keys.Where(IsWithheld).ToList())
+        {
+            startInfo.Environment.Remove(name);
         }
 
         using var process = new Process { StartInfo = startInfo };
@@ -65,9 +76,16 @@ public sealed class ProcessRunner : IProcessRunner
                 throw;
             }
 
-            throw new TimeoutException($"'{command[0]}' did not finish within {timeout.TotalSeconds:0.#}s and was stopped");
+            throw new TimeoutException($"'{command[0]}' did not finish within {DurationParser.Format(timeout)} and was stopped");
         }
 
         return new ProcessResult(process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
     }
+
+    /// <summary>
+    /// Whether a variable of the monitor's environment is kept from every child it starts: all of ours but
+    /// <see cref="ConfigLocator.EnvironmentVariable"/>, a path that lets an action script find the same settings.
+    /// </summary>
+    public static bool IsWithheld(string name) =>
+        name.StartsWith(OwnVariablePrefix, StringComparison.Ordinal) && !name.Equals(ConfigLocator.EnvironmentVariable, StringComparison.Ordinal);
 }

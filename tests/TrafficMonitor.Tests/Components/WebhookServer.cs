@@ -12,13 +12,15 @@ public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictio
 }
 
 /// <summary>How the server answers one request.</summary>
-public sealed record Reply(int Status, string Body = "", string? RetryAfter = null, bool Hang = false)
+public sealed record Reply(int Status, string Body = "", string? RetryAfter = null, bool Hang = false, string? Location = null)
 {
     public static Reply Ok { get; } = new(200, "ok");
 
     public static Reply Hung { get; } = new(0, Hang: true);
 
     public static Reply TooManyRequests(string retryAfter) => new(429, "slow down", retryAfter);
+
+    public static Reply Redirect(int status, string location) => new(status, Location: location);
 }
 
 /// <summary>
@@ -140,6 +142,11 @@ public sealed class WebhookServer : IDisposable
             if (reply.RetryAfter is not null)
             {
                 context.Response.AddHeader("Retry-After", reply.RetryAfter);
+            }
+
+            if (reply.Location is not null)
+            {
+                context.Response.AddHeader("Location", reply.Location);
             }
 
             var body = Encoding.UTF8.GetBytes(reply.Body);

@@ -12,7 +12,7 @@ public sealed class OutboxDeliveryTests : IDisposable
 {
     private readonly TempDirectory _stateDir = new();
     private readonly WebhookServer _server = new();
-    private readonly HttpClient _client = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _client = NotificationHttpClient.Create();
     private readonly FakeTimeProvider _time = new(Samples.Now);
     private readonly LogRecorder _logs = new();
 
@@ -93,6 +93,21 @@ public sealed class OutboxDeliveryTests : IDisposable
         Assert.Single(_server.Requests);
         Assert.Contains("configuration problem", _logs.Text, StringComparison.Ordinal);
         Assert.Equal(0, dispatcher.PendingCount);
+    }
+
+    [Fact]
+    public async Task DeliverPending_Failing_LogsTheNextAttemptAndTheQueuedTimeInIso8601()
+    {
+        _server.Default = new Reply(500, "down");
+        var dispatcher = CreateSut(Webhook(), expire: TimeSpan.FromMinutes(1));
+        dispatcher.Enqueue(Samples.Stage());
+
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+
+        Assert.Contains("stays in the outbox: next attempt at 2026-11-15T12:00:30Z (attempt 1 failed)", _logs.Text, StringComparison.Ordinal);
+        Assert.Contains("Gave up StageReached (queued 2026-11-15T12:00:00Z)", _logs.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace TrafficMonitor.Tests.Notifications;
 public sealed class WebhookChannelTests : IDisposable
 {
     private readonly WebhookServer _server = new();
-    private readonly HttpClient _client = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _client = NotificationHttpClient.Create();
 
     public void Dispose()
     {
@@ -125,6 +125,46 @@ public sealed class WebhookChannelTests : IDisposable
         Assert.True(error.Rejected);
         Assert.Contains("404", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret-token", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendAsync_307ToAnotherOrigin_IsNotFollowedAndIsRetriedNamingOnlyThatOrigin()
+    {
+        using var other = new WebhookServer();
+        _server.Answer(Reply.Redirect(307, other.Url("/elsewhere/secret-token")));
+        var channel = Channel(WebhookFormat.Json, headers: new() { ["X-Api-Key"] = "header-secret" });
+
+        var error = await Assert.ThrowsAsync<DeliveryException>(() => channel.SendAsync(Samples.Stage(), CancellationToken.None));
+
+        Assert.Empty(other.Requests);
+        Assert.False(error.Rejected);
+        Assert.Equal(
+            $"answered 307 Temporary Redirect to another origin, http://127.0.0.1:{other.Port}/********: redirects are not followed, so the channel's " +
+            "headers and token never go anywhere but the configured address; if the new address is right, put it in the settings",
+            error.Message);
+    }
+
+    [Fact]
+    public async Task SendAsync_308OnTheSameServer_IsNotFollowedAndIsRejectedAsAConfigurationProblem()
+    {
+        _server.Answer(Reply.Redirect(308, "/hook/secret-token/"));
+
+        var error = await Assert.ThrowsAsync<DeliveryException>(() => Channel(WebhookFormat.Json).SendAsync(Samples.Stage(), CancellationToken.None));
+
+        Assert.Single(_server.Requests);
+        Assert.True(error.Rejected);
+        Assert.Contains("to another path on the same server", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-token", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendAsync_429_SaysHowLongItWaitsAsADuration()
+    {
+        _server.Answer(Reply.TooManyRequests("90"));
+
+        var error = await Assert.ThrowsAsync<DeliveryException>(() => Channel(WebhookFormat.Json).SendAsync(Samples.Stage(), CancellationToken.None));
+
+        Assert.Equal("answered 429 Too Many Requests (rate limited); retrying after 1m30s", error.Message);
     }
 
     [Fact]

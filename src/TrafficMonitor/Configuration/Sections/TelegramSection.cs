@@ -33,7 +33,7 @@ internal static class TelegramSection
             ok &= section.Require("chat_id", "the chat to message, e.g. 123456789 or @mychannel");
         }
 
-        ok &= section.HttpUrl("api_url", apiUrl, $"'{apiUrl}' is not an http:// or https:// address (default: {TelegramOptions.DefaultApiUrl})", out var api);
+        ok &= section.HttpUrl("api_url", apiUrl, $"'{UrlMask.HideCredentials(apiUrl ?? string.Empty)}' is not an http:// or https:// address (default: {TelegramOptions.DefaultApiUrl})", out var api);
         ok &= section.Positive("timeout", timeout);
         return ok
             ? new TelegramOptions
@@ -57,7 +57,7 @@ internal static class TelegramSection
         text.AppendLine("telegram:");
         Line(text, 1, "bot_token", telegram.BotToken.ToString());
         Line(text, 1, "chat_id", telegram.ChatId);
-        Line(text, 1, "api_url", telegram.ApiUrl.ToString());
+        Line(text, 1, "api_url", UrlMask.HideCredentials(telegram.ApiUrl));
         Line(text, 1, "timeout", DurationParser.Format(telegram.Timeout));
     }
 }

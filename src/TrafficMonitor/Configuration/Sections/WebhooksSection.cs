@@ -85,7 +85,13 @@ internal static class WebhooksSection
         }
         else
         {
-            ok &= item.HttpUrl(item.Has("url_file") ? "url_file" : "url", url, "is not an http:// or https:// address", out _);
+            ok &= item.HttpUrl(item.Has("url_file") ? "url_file" : "url", url, "is not an http:// or https:// address", out var uri);
+            if (uri is { UserInfo.Length: > 0 } && headers is not null && headers.Any(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
+            {
+                // Credentials in the URL are sent as the Authorization header: two would leave one silently unused.
+                item.Problem("headers", "has Authorization, and the url holds credentials (user:password@) that are sent as Authorization too: keep only one");
+                ok = false;
+            }
         }
 
         ok &= item.Positive("timeout", timeout);
