@@ -26,6 +26,7 @@ public static class ServiceRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IProcessRunner, ProcessRunner>();
         services.TryAddSingleton(ProcessIdentity.Current);
+        services.TryAddSingleton(HostPlatform.Current);
         services.AddSingleton(settings);
         services.AddSingleton(settings.Thresholds);
         services.AddSingleton(settings.Monitor);
@@ -75,6 +76,7 @@ public static class ServiceRegistration
         services.AddSingleton<NotificationDispatcher>();
         services.AddSingleton<DeliveryPump>();
         services.AddSingleton<QuotaNotifier>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<HostPlatform>().Shutdown);
         services.AddSingleton<IEnforcementStep, ShutdownStep>();
         services.AddSingleton<Enforcer>();
         services.AddSingleton<QuotaCheck>();
