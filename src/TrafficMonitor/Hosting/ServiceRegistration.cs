@@ -13,7 +13,6 @@ using TrafficMonitor.State;
 using TrafficMonitor.Usage;
 using TrafficMonitor.Usage.Calibration;
 using TrafficMonitor.Usage.SystemCounters;
-using TrafficMonitor.Usage.SystemCounters.Linux;
 using TrafficMonitor.Usage.VnStat;
 
 namespace TrafficMonitor.Hosting;
@@ -34,9 +33,7 @@ public static class ServiceRegistration
         services.AddSingleton(settings.Shutdown);
         services.AddSingleton(runMode);
 
-        services.TryAddSingleton<IInterfaceCounters>(sp => OperatingSystem.IsLinux()
-            ? new LinuxInterfaceCounters(new OSFileSystem(), sp.GetRequiredService<TimeProvider>())
-            : new NetworkInformationCounters(sp.GetRequiredService<TimeProvider>()));
+        services.AddInterfaceCounters();
         services.AddSingleton(sp => new LedgerStore(
             settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LedgerStore>>()));
         services.AddSingleton(sp => new CalibrationStore(settings.Monitor.StateDir, sp.GetRequiredService<ILogger<CalibrationStore>>()));
@@ -48,6 +45,7 @@ public static class ServiceRegistration
             sp.GetRequiredService<IProcessRunner>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<VnStatUsageSource>>(),
+            sp.GetRequiredService<HostPlatform>(),
             sp.GetRequiredService<VnStatLiveCounters>(),
             sp.GetRequiredService<IInterfaceCounters>()));
         services.AddSingleton<AutoUsageSource>();
