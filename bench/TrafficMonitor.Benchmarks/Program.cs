@@ -8,6 +8,7 @@ using TrafficMonitor.Benchmarks;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Hosting;
 using TrafficMonitor.Monitoring;
+using TrafficMonitor.Platform;
 using TrafficMonitor.Quota;
 using TrafficMonitor.Tests.Components;
 using TrafficMonitor.Usage.SystemCounters;
@@ -209,7 +210,7 @@ namespace TrafficMonitor.Benchmarks
             using var system = new SystemUsageSource(
                 new LinuxInterfaceCounters(new OSFileSystem(), TimeProvider.System),
                 new LedgerStore(monitor.StateDir, TimeProvider.System, NullLogger<LedgerStore>.Instance),
-                monitor, RunMode.Live, TimeProvider.System, NullLogger<SystemUsageSource>.Instance);
+                monitor, RunMode.Live, TimeProvider.System, NullLogger<SystemUsageSource>.Instance, HostPlatform.Linux);
             Measure("system provider: one reading", 20_000, () => system.Read(period));
 
             var settings = ConfigLoader.Parse(Bench.Settings(dir.Combine("check-state"), $"provider: system\ninterfaces: [{name}]", null), "bench.yaml", dir.Path);
@@ -229,7 +230,7 @@ namespace TrafficMonitor.Benchmarks
             Programs.Run("vnstat", "--config", vnstatConfig, "--add", "-i", name, "--force");
             var vnstat = new VnStatUsageSource(
                 new VnStatOptions { Config = vnstatConfig }, monitor, new TrafficMonitor.Platform.ProcessRunner(), TimeProvider.System,
-                NullLogger<VnStatUsageSource>.Instance);
+                NullLogger<VnStatUsageSource>.Instance, HostPlatform.Linux);
             Measure("baseline: vnStat provider: one reading (spawns vnstat)", 100, () =>
             {
                 try

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using TrafficMonitor.Cli.Commands;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Hosting;
-using TrafficMonitor.State;
+using TrafficMonitor.Platform;
 
 namespace TrafficMonitor.Cli;
 
@@ -108,7 +108,7 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         try
         {
             var (path, origin) = ConfigLocator.Locate(parse.GetValue(_config), getEnvironment);
-            var settings = ConfigLoader.Load(path, StateDirectory.Default(), getEnvironment);
+            var settings = ConfigLoader.Load(path, HostPlatform.Current.DefaultStateDirectory(ProcessEnvironment.Current), getEnvironment);
             if (logLoaded)
             {
                 CliLog.SettingsLoaded(logger, path, origin);

@@ -1,3 +1,5 @@
+using TrafficMonitor.Platform;
+
 namespace TrafficMonitor.Configuration;
 
 /// <summary>
@@ -9,9 +11,8 @@ public static class ConfigLocator
     public const string EnvironmentVariable = "TRAFFIC_MONITOR_CONFIG";
     public const string LocalPath = "config/settings.yaml";
 
-    public static string SystemPath => OperatingSystem.IsWindows()
-        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "traffic-monitor", "settings.yaml")
-        : "/etc/traffic-monitor/settings.yaml";
+    // Read before the services exist, so from the platform chosen once for the process.
+    public static string SystemPath => HostPlatform.Current.SystemSettingsPath(ProcessEnvironment.Current);
 
     /// <summary>Returns the file to load and how it was chosen, or throws a <see cref="ConfigException"/> naming every place looked at.</summary>
     public static (string Path, string Origin) Locate(string? commandLinePath, Func<string, string?> getEnvironment)

@@ -10,7 +10,8 @@ namespace TrafficMonitor.Enforcement;
 /// Shuts the machine down at the critical point, with a delay, so logged-in users are warned and can cancel it. The OS
 /// command is replaceable (<c>actions.shutdown.command</c>), which is also how tests run it against a recorder.
 /// </summary>
-public sealed class ShutdownStep(ShutdownActionOptions options, ThresholdsOptions thresholds, IProcessRunner processRunner) : IEnforcementStep
+public sealed class ShutdownStep(
+    ShutdownActionOptions options, ThresholdsOptions thresholds, IProcessRunner processRunner, IShutdownCommand osShutdown) : IEnforcementStep
 {
     public const string StepId = StateMigration.Version1ActionStep;
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
@@ -23,13 +24,13 @@ public sealed class ShutdownStep(ShutdownActionOptions options, ThresholdsOption
 
     public IReadOnlyList<string> Command => options.Command.Count > 0
         ? options.Command.Select(Expand).ToList()
-        : ShutdownCommand.Default(options.Delay);
+        : osShutdown.Arguments(options.Delay);
 
     public string Description => !options.Enabled
         ? "no action (actions.shutdown.enabled is false)"
         : options.Command.Count > 0
             ? $"runs {string.Join(' ', Command)}"
-            : options.Delay <= TimeSpan.Zero ? "the server shuts down now" : $"the server shuts down in {DurationParser.Format(ShutdownCommand.RoundedDelay(options.Delay))}";
+            : options.Delay <= TimeSpan.Zero ? "the server shuts down now" : $"the server shuts down in {DurationParser.Format(osShutdown.RoundedDelay(options.Delay))}";
 
     public async Task<StepResult> ApplyAsync(CancellationToken cancellationToken)
     {

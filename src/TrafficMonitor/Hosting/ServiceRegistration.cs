@@ -13,7 +13,6 @@ using TrafficMonitor.State;
 using TrafficMonitor.Usage;
 using TrafficMonitor.Usage.Calibration;
 using TrafficMonitor.Usage.SystemCounters;
-using TrafficMonitor.Usage.SystemCounters.Linux;
 using TrafficMonitor.Usage.VnStat;
 
 namespace TrafficMonitor.Hosting;
@@ -27,6 +26,7 @@ public static class ServiceRegistration
         services.TryAddSingleton<IProcessRunner, ProcessRunner>();
         services.TryAddSingleton(ProcessIdentity.Current);
         services.TryAddSingleton(sp => SystemBoot.FromUptime(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(HostPlatform.Current);
         services.AddSingleton(settings);
         services.AddSingleton(settings.Thresholds);
         services.AddSingleton(settings.Monitor);
@@ -34,9 +34,7 @@ public static class ServiceRegistration
         services.AddSingleton(settings.Shutdown);
         services.AddSingleton(runMode);
 
-        services.TryAddSingleton<IInterfaceCounters>(sp => OperatingSystem.IsLinux()
-            ? new LinuxInterfaceCounters(new OSFileSystem(), sp.GetRequiredService<TimeProvider>())
-            : new NetworkInformationCounters(sp.GetRequiredService<TimeProvider>()));
+        services.AddInterfaceCounters();
         services.AddSingleton(sp => new LedgerStore(
             settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LedgerStore>>()));
         services.AddSingleton(sp => new CalibrationStore(settings.Monitor.StateDir, sp.GetRequiredService<ILogger<CalibrationStore>>()));
@@ -48,6 +46,7 @@ public static class ServiceRegistration
             sp.GetRequiredService<IProcessRunner>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<VnStatUsageSource>>(),
+            sp.GetRequiredService<HostPlatform>(),
             sp.GetRequiredService<VnStatLiveCounters>(),
             sp.GetRequiredService<IInterfaceCounters>()));
         services.AddSingleton<AutoUsageSource>();
@@ -77,6 +76,7 @@ public static class ServiceRegistration
         services.AddSingleton<NotificationDispatcher>();
         services.AddSingleton<DeliveryPump>();
         services.AddSingleton<QuotaNotifier>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<HostPlatform>().Shutdown);
         services.AddSingleton<IEnforcementStep, ShutdownStep>();
         services.AddSingleton<Enforcer>();
         services.AddSingleton<QuotaCheck>();

@@ -1,3 +1,5 @@
+using TrafficMonitor.Platform;
+
 namespace TrafficMonitor.Usage;
 
 /// <summary>
@@ -16,17 +18,17 @@ public static class InterfaceSelection
         "bond", "team", "macvlan", "macvtap", "ipvlan",
     ];
 
-    public static bool IsVirtual(string name) =>
+    public static bool IsVirtual(string name, HostPlatform platform) =>
         VirtualPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
         || name.Contains("Loopback", StringComparison.OrdinalIgnoreCase)
-        // VLANs (eth0.100): their frames cross the parent link and are counted there.
-        || (!OperatingSystem.IsWindows() && name.Contains('.', StringComparison.Ordinal));
+        || (platform.DottedNamesAreVlans && name.Contains('.', StringComparison.Ordinal));
 
     /// <summary>
     /// The configured interfaces (all must exist) or, with none configured, every non-virtual one.
     /// Throws <see cref="UsageUnavailableException"/> naming what is available when the choice cannot be made.
     /// </summary>
-    public static IReadOnlyList<string> Select(IReadOnlyCollection<string> available, IReadOnlyList<string> configured, string sourceName)
+    public static IReadOnlyList<string> Select(
+        IReadOnlyCollection<string> available, IReadOnlyList<string> configured, string sourceName, HostPlatform platform)
     {
         if (configured.Count > 0)
         {
@@ -41,7 +43,7 @@ public static class InterfaceSelection
             return configured.Distinct(StringComparer.Ordinal).ToList();
         }
 
-        var physical = available.Where(name => !IsVirtual(name)).Order(StringComparer.Ordinal).ToList();
+        var physical = available.Where(name => !IsVirtual(name, platform)).Order(StringComparer.Ordinal).ToList();
         return physical.Count > 0
             ? physical
             : throw new UsageUnavailableException(

@@ -15,7 +15,8 @@ public static class Sut
             new MonitorOptions { StateDir = "/nonexistent", Interfaces = interfaces ?? [] },
             new ProcessRunner(),
             time ?? TimeProvider.System,
-            logger ?? NullLogger<VnStatUsageSource>.Instance);
+            logger ?? NullLogger<VnStatUsageSource>.Instance,
+            HostPlatform.Linux);
 
     /// <summary>A script that prints <paramref name="output"/> and exits with <paramref name="exitCode"/>: a stand-in for a broken vnStat.</summary>
     public static string Script(TempDirectory directory, string name, string output, int exitCode = 0)

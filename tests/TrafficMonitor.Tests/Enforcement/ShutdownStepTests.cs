@@ -7,19 +7,27 @@ namespace TrafficMonitor.Tests.Enforcement;
 
 public class ShutdownStepTests
 {
-    private static ShutdownStep CreateSut(ShutdownActionOptions options) => new(
+    private static ShutdownStep CreateSut(ShutdownActionOptions options, HostPlatform? platform = null) => new(
         options,
         new ThresholdsOptions { TotalLimit = new ByteSize(100 * ByteSize.BytesPerGiB), Interval = new ByteSize(10 * ByteSize.BytesPerGiB), CriticalPercentage = 90 },
-        new ProcessRunner());
+        new ProcessRunner(),
+        (platform ?? HostPlatform.Linux).Shutdown);
 
-    [Theory]
-    [InlineData(60, "+1")]
-    [InlineData(30, "+1")]
-    [InlineData(61, "+2")]
-    [InlineData(0, "now")]
-    [InlineData(600, "+10")]
-    public void DefaultCommand_RoundsTheDelayUpToWholeMinutes(int seconds, string when) =>
-        Assert.Equal(["shutdown", "-h", when], ShutdownCommand.Default(TimeSpan.FromSeconds(seconds)).Take(3));
+    [Fact]
+    public void Description_Unix_SaysTheDelayShutdownReallyWaits()
+    {
+        var step = CreateSut(new ShutdownActionOptions { Delay = TimeSpan.FromSeconds(90) }, HostPlatform.Linux);
+        Assert.Equal("the server shuts down in 2m", step.Description);
+        Assert.Equal(["shutdown", "-h", "+2"], step.Command.Take(3));
+    }
+
+    [Fact]
+    public void Description_Windows_KeepsTheDelayAsConfigured()
+    {
+        var step = CreateSut(new ShutdownActionOptions { Delay = TimeSpan.FromSeconds(90) }, HostPlatform.Windows);
+        Assert.Equal("the server shuts down in 1m30s", step.Description);
+        Assert.Equal(["shutdown", "/s", "/t", "90"], step.Command.Take(4));
+    }
 
     [Fact]
     public async Task ApplyAsync_Recorder_GetsTheDelayPlaceholdersFilledIn()

@@ -146,7 +146,8 @@ public class VnStatUsageSourceTests : IDisposable
     {
         var source = new TrafficMonitor.Usage.VnStat.VnStatUsageSource(
             new VnStatOptions { DbDir = _scratch.Combine("no-such-dir") }, new MonitorOptions { StateDir = "/x" },
-            new TrafficMonitor.Platform.ProcessRunner(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<TrafficMonitor.Usage.VnStat.VnStatUsageSource>.Instance);
+            new TrafficMonitor.Platform.ProcessRunner(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<TrafficMonitor.Usage.VnStat.VnStatUsageSource>.Instance,
+            TrafficMonitor.Platform.HostPlatform.Linux);
         var error = await Assert.ThrowsAsync<UsageUnavailableException>(() => source.ReadAsync(BillingPeriod.Containing(_today, 1), CancellationToken.None));
         Assert.Contains("Unable to open database directory", error.Message, StringComparison.Ordinal);
         Assert.Contains("systemctl enable --now vnstat", error.Message, StringComparison.Ordinal);

@@ -27,13 +27,13 @@ internal static class ShutdownSection
         Line(text, 2, "delay", DurationParser.Format(shutdown.Delay));
         Line(text, 2, "command", shutdown.Command.Count > 0
             ? $"[{string.Join(", ", shutdown.Command)}]"
-            : $"(the OS's: {string.Join(' ', ShutdownCommand.Default(shutdown.Delay))})");
+            : $"(the OS's: {string.Join(' ', HostPlatform.Current.Shutdown.Arguments(shutdown.Delay))})");
         Line(text, 2, "boot_grace", DurationParser.Format(shutdown.BootGrace));
     }
 
     public static IEnumerable<string> Warnings(ShutdownActionOptions shutdown)
     {
-        if (ShutdownCommand.RoundsUp(shutdown.Delay))
+        if (HostPlatform.Current.Shutdown.RoundsUp(shutdown.Delay))
         {
             yield return $"{ShutdownActionOptions.SectionName}.delay: {DurationParser.Format(shutdown.Delay)} is rounded up to {Math.Ceiling(shutdown.Delay.TotalMinutes)} min, as shutdown takes whole minutes";
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Monitoring;
+using TrafficMonitor.Platform;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
 using TrafficMonitor.Hosting;
@@ -18,7 +19,8 @@ public sealed partial class SystemUsageSource(
     MonitorOptions monitor,
     RunMode runMode,
     TimeProvider timeProvider,
-    ILogger<SystemUsageSource> logger) : IUsageSource, IDisposable
+    ILogger<SystemUsageSource> logger,
+    HostPlatform platform) : IUsageSource, IDisposable
 {
     private readonly Lock _lock = new();
     private Ledger? _ledger;
@@ -124,7 +126,7 @@ public sealed partial class SystemUsageSource(
             }
         }
 
-        var selected = InterfaceSelection.Select(available, monitor.Interfaces, "the system's interfaces");
+        var selected = InterfaceSelection.Select(available, monitor.Interfaces, "the system's interfaces", platform);
         var usages = new List<InterfaceUsage>(selected.Count);
         foreach (var name in selected)
         {

@@ -19,6 +19,7 @@ public sealed partial class VnStatUsageSource(
     IProcessRunner processRunner,
     TimeProvider timeProvider,
     ILogger<VnStatUsageSource> logger,
+    HostPlatform platform,
     VnStatLiveCounters? live = null,
     IInterfaceCounters? counters = null) : IUsageSource
 {
@@ -58,7 +59,7 @@ public sealed partial class VnStatUsageSource(
         var periodStartsAt = period.StartsAt(timeProvider.LocalTimeZone);
         var usages = new List<InterfaceUsage>();
         var stale = new List<VnStatInterface>();
-        foreach (var name in InterfaceSelection.Select(byName.Keys, monitor.Interfaces, "vnStat's database"))
+        foreach (var name in InterfaceSelection.Select(byName.Keys, monitor.Interfaces, "vnStat's database", platform))
         {
             var entry = byName[name];
             var (rows, rx, tx) = useMonthRows

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Monitoring;
+using TrafficMonitor.Platform;
 using TrafficMonitor.Quota;
 using TrafficMonitor.Tests.Components;
 using TrafficMonitor.Usage.SystemCounters;
@@ -122,7 +123,7 @@ public sealed class SystemProviderTrafficTests : IDisposable
         using var source = new SystemUsageSource(
             new LinuxInterfaceCounters(new NamespaceProc(sleeper.Id), time),
             new LedgerStore(monitor.StateDir, time, NullLogger<LedgerStore>.Instance),
-            monitor, RunMode.Live, time, NullLogger<SystemUsageSource>.Instance);
+            monitor, RunMode.Live, time, NullLogger<SystemUsageSource>.Instance, HostPlatform.Linux);
         var period = BillingPeriod.Containing(time.GetLocalNow(), 1);
         source.Read(period);
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Monitoring;
+using TrafficMonitor.Platform;
 using TrafficMonitor.Quota;
 using TrafficMonitor.Tests.Components;
 using TrafficMonitor.Usage;
@@ -36,7 +37,8 @@ public sealed class SystemUsageSourceTests : IDisposable
             options,
             dryRun ? RunMode.DryRun : RunMode.Live,
             _time,
-            NullLogger<SystemUsageSource>.Instance);
+            NullLogger<SystemUsageSource>.Instance,
+            HostPlatform.Linux);
     }
 
     private BillingPeriod Period(int resetDay = 1) => BillingPeriod.Containing(_time.GetLocalNow(), resetDay);

@@ -1,6 +1,6 @@
 using System.Net.NetworkInformation;
 
-namespace TrafficMonitor.Usage.SystemCounters;
+namespace TrafficMonitor.Usage.SystemCounters.NetworkInformation;
 
 /// <summary>
 /// Windows and macOS: the counters System.Net.NetworkInformation exposes. These systems have no boot id, so the

@@ -1,0 +1,47 @@
+using TrafficMonitor.Platform.Linux;
+using TrafficMonitor.Platform.MacOS;
+using TrafficMonitor.Platform.Unix;
+using TrafficMonitor.Platform.Windows;
+
+namespace TrafficMonitor.Platform;
+
+/// <summary>
+/// Everything that differs between the operating systems we run on. The OS is told once, in <see cref="Current"/>;
+/// code asks the description instead of testing the OS, so each flavour can be checked on any OS.
+/// </summary>
+public abstract class HostPlatform
+{
+    public static HostPlatform Linux { get; } = new LinuxPlatform();
+
+    public static HostPlatform MacOS { get; } = new MacOSPlatform();
+
+    public static HostPlatform Windows { get; } = new WindowsPlatform();
+
+    /// <summary>Any other Unix (FreeBSD): the Linux paths and rules, but no <c>/proc/net/dev</c>.</summary>
+    public static HostPlatform OtherUnix { get; } = new UnixPlatform();
+
+    /// <summary>The one place the program tests which OS it runs on.</summary>
+    public static HostPlatform Current { get; } =
+        OperatingSystem.IsWindows() ? Windows
+        : OperatingSystem.IsMacOS() ? MacOS
+        : OperatingSystem.IsLinux() ? Linux
+        : OtherUnix;
+
+    public abstract string Name { get; }
+
+    public abstract IShutdownCommand Shutdown { get; }
+
+    /// <summary>Where the settings file is looked for last, and where the example says to copy it.</summary>
+    public abstract string SystemSettingsPath(ProcessEnvironment process);
+
+    /// <summary>The default for <c>monitor.state_dir</c>.</summary>
+    public abstract string DefaultStateDirectory(ProcessEnvironment process);
+
+    /// <summary>Whether <c>eth0.100</c> names a VLAN on <c>eth0</c>: its frames cross the parent link and are counted there.</summary>
+    public abstract bool DottedNamesAreVlans { get; }
+
+    /// <summary>Whether the kernel's counters are read from <c>/proc/net/dev</c> (with a boot id), rather than System.Net.NetworkInformation.</summary>
+    public abstract bool HasProcNetDev { get; }
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,10 @@
+using TrafficMonitor.Platform.Unix;
+
+namespace TrafficMonitor.Platform.Linux;
+
+public sealed class LinuxPlatform : UnixPlatform
+{
+    public override string Name => "Linux";
+
+    public override bool HasProcNetDev => true;
+}

@@ -1,0 +1,19 @@
+namespace TrafficMonitor.Platform;
+
+/// <summary>
+/// What the per-OS default paths depend on, passed in so that tests can ask any <see cref="HostPlatform"/> for its
+/// paths with made-up folders, on any OS.
+/// </summary>
+public sealed record ProcessEnvironment(
+    string UserProfile,
+    string CommonApplicationData,
+    bool IsPrivileged,
+    Func<string, string?> GetVariable)
+{
+    /// <summary>This process, read at each call: an environment variable set since is seen, as before.</summary>
+    public static ProcessEnvironment Current => new(
+        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+        Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData),
+        Environment.IsPrivilegedProcess,
+        Environment.GetEnvironmentVariable);
+}
