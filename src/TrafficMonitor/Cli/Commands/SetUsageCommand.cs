@@ -11,22 +11,60 @@ namespace TrafficMonitor.Cli.Commands;
 
 /// <summary>
 /// <c>set-usage SIZE [--rx SIZE] [--tx SIZE]</c>: saves the difference between the provider's panel and what is measured
-/// as this period's calibration, for the running monitor to pick up.
+/// as this period's calibration, for the running monitor to pick up. <c>set-usage --clear</c> removes it.
 /// </summary>
 internal static class SetUsageCommand
 {
     public static Command Create(SettingsAction withSettings)
     {
-        var usage = new Argument<string>("SIZE") { Description = "The period's usage as your provider's panel shows it, e.g. \"812 GB\" (a plain number is GiB)" };
+        var usage = new Argument<string?>("SIZE")
+        {
+            Description = "The period's usage as your provider's panel shows it, e.g. \"812 GB\" (a plain number is GiB)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var rx = new Option<string?>("--rx") { Description = "Received (download) as the panel shows it" };
         var tx = new Option<string?>("--tx") { Description = "Sent (upload) as the panel shows it" };
+        var clear = new Option<bool>("--clear") { Description = "Remove this period's calibration: count what the interfaces moved again" };
         var command = new Command("set-usage", "Set this billing period's counted usage to what your provider's panel shows (kept as an offset for this period only)");
         command.Arguments.Add(usage);
         command.Options.Add(rx);
         command.Options.Add(tx);
-        command.SetAction(withSettings((context, cancellationToken) => SetAsync(
-            context, [("SIZE", context.Parse.GetValue(usage)), ("--rx", context.Parse.GetValue(rx)), ("--tx", context.Parse.GetValue(tx))], cancellationToken)));
+        command.Options.Add(clear);
+        command.Validators.Add(result =>
+        {
+            var hasSize = result.GetValue(usage) is not null || result.GetValue(rx) is not null || result.GetValue(tx) is not null;
+            if (result.GetValue(clear) && hasSize)
+            {
+                result.AddError("set-usage --clear takes no SIZE, --rx or --tx: it removes the calibration");
+            }
+            else if (!result.GetValue(clear) && result.GetValue(usage) is null)
+            {
+                result.AddError("Required argument 'SIZE' missing for command: 'set-usage' (or --clear to remove the calibration).");
+            }
+        });
+        command.SetAction(withSettings((context, cancellationToken) => context.Parse.GetValue(clear)
+            ? ClearAsync(context)
+            : SetAsync(context, [("SIZE", context.Parse.GetValue(usage)), ("--rx", context.Parse.GetValue(rx)), ("--tx", context.Parse.GetValue(tx))], cancellationToken)));
         return command;
+    }
+
+    private static async Task<int> ClearAsync(CommandContext context)
+    {
+        await using var services = context.BuildServices(RunMode.ReadOnly);
+        var store = services.GetRequiredService<CalibrationStore>();
+        try
+        {
+            var removed = store.Clear();
+            await context.Output.WriteLineAsync(removed
+                ? $"Calibration removed ({store.FilePath}): the period's usage is what the interfaces move again, from the next check on."
+                : "There is no calibration to remove: the period's usage is what the interfaces move.").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+        catch (StateException e)
+        {
+            await context.Error.WriteLineAsync($"traffic-monitor: set-usage --clear: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.StateUnavailable;
+        }
     }
 
     /// <param name="texts">SIZE, --rx and --tx as given, by the name a problem is reported under.</param>
@@ -47,6 +85,18 @@ internal static class SetUsageCommand
             else
             {
                 await error.WriteLineAsync($"traffic-monitor: set-usage {name}: {(size.Bytes < 0 ? "must not be negative" : problem)}").ConfigureAwait(false);
+                return ExitCodes.BadCommandLine;
+            }
+        }
+
+        // A direction is part of the whole: a panel never shows more received (or sent) than used in all.
+        foreach (var index in new[] { 1, 2 })
+        {
+            if (sizes[index] > sizes[0])
+            {
+                await error.WriteLineAsync(
+                    $"traffic-monitor: set-usage {texts[index].Name}: {texts[index].Text} is more than SIZE ({texts[0].Text}), the whole it is part of: " +
+                    "give the figures as the panel shows them").ConfigureAwait(false);
                 return ExitCodes.BadCommandLine;
             }
         }

@@ -48,6 +48,26 @@ public sealed partial class CalibrationStore(string stateDirectory, ILogger<Cali
 
     public void Save(Calibration calibration) => _file.Write(calibration);
 
+    /// <summary>Removes the calibration; false when there was none.</summary>
+    /// <exception cref="StateException">The file cannot be removed.</exception>
+    public bool Clear()
+    {
+        try
+        {
+            if (!File.Exists(FilePath))
+            {
+                return false;
+            }
+
+            File.Delete(FilePath);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateException($"cannot remove the usage calibration {FilePath}: {e.Message.TrimEnd('.')}. Run as a user that can write there", e);
+        }
+    }
+
     [LoggerMessage(EventId = LogEvents.CalibrationUnreadable, Level = LogLevel.Warning,
         Message = "The usage calibration {Path} cannot be read ({Reason}): counting without it. Run 'traffic-monitor set-usage' again to fix it")]
     private partial void LogUnreadable(string path, string reason);
