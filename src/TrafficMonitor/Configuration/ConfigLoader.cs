@@ -27,6 +27,11 @@ public static class ConfigLoader
     public static TrafficMonitorSettings Parse(string yaml, string sourcePath, string defaultStateDir, Func<string, string?>? getEnvironment = null)
     {
         getEnvironment ??= static _ => null;
+        if (YamlLimits.Check(yaml) is { } limit)
+        {
+            throw new ConfigException(sourcePath, [limit]);
+        }
+
         var problems = new List<ConfigProblem>();
         YamlNode? root = null;
         var scanner = new Scanner(new StringReader(yaml));
