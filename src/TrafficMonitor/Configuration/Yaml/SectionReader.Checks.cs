@@ -25,7 +25,7 @@ internal sealed partial class SectionReader
         {
             if (string.IsNullOrWhiteSpace(value))
             {
-                Problem(valueKey, $"is empty: write the value, set {KeyPath(fileKey)} to a file holding it, or remove the key");
+                Problem(valueKey, $"is empty: write the value, or name a file holding it in {KeyPath(fileKey)}");
                 return null;
             }
 
