@@ -62,13 +62,13 @@ public readonly record struct ByteSize(long Bytes, UnitSystem Units = UnitSystem
         var unitPart = trimmed[split..].Trim();
         if (!decimal.TryParse(numberPart, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
         {
-            error = $"'{text}' is not a size: write a number of GiB (2000) or a number with a unit ({UnitList}), e.g. \"2 TB\"";
+            error = $"{Quoted.Value(text)} is not a size: write a number of GiB (2000) or a number with a unit ({UnitList}), e.g. \"2 TB\"";
             return false;
         }
 
         if (number < 0)
         {
-            error = $"'{text}' is negative: a size must be zero or more";
+            error = $"{Quoted.Value(text)} is negative: a size must be zero or more";
             return false;
         }
 
@@ -80,7 +80,7 @@ public readonly record struct ByteSize(long Bytes, UnitSystem Units = UnitSystem
             var match = Array.FindIndex(KnownUnits, u => string.Equals(u.Suffix, unitPart, StringComparison.OrdinalIgnoreCase));
             if (match < 0)
             {
-                error = $"'{text}' has an unknown unit '{unitPart}': use one of {UnitList} (TB = 10^12 bytes, TiB = 2^40 bytes)";
+                error = $"{Quoted.Value(text)} has an unknown unit {Quoted.Value(unitPart)}: use one of {UnitList} (TB = 10^12 bytes, TiB = 2^40 bytes)";
                 return false;
             }
 
@@ -93,7 +93,7 @@ public readonly record struct ByteSize(long Bytes, UnitSystem Units = UnitSystem
         }
         catch (OverflowException)
         {
-            error = $"'{text}' is too large";
+            error = $"{Quoted.Value(text)} is too large";
             return false;
         }
 
@@ -109,10 +109,29 @@ public readonly record struct ByteSize(long Bytes, UnitSystem Units = UnitSystem
     /// </summary>
     public static string Format(long bytes, SizeUnits units)
     {
+        var (value, unit) = InUnit(bytes, units);
+        return unit == "B"
+            ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
+            : string.Create(CultureInfo.InvariantCulture, $"{value:0.##} {unit}");
+    }
+
+    /// <summary>
+    /// Like <see cref="Format"/>, but rounded up to the next hundredth (whole bytes), so that the text, read back,
+    /// is never less than <paramref name="bytes"/>: for a minimum in a message.
+    /// </summary>
+    public static string FormatAtLeast(decimal bytes, SizeUnits units)
+    {
+        var (value, unit) = InUnit(bytes, units);
+        var rounded = unit == "B" ? Math.Ceiling(value) : Math.Ceiling(value * 100) / 100;
+        return string.Create(CultureInfo.InvariantCulture, $"{rounded:0.##} {unit}");
+    }
+
+    private static (decimal Value, string Unit) InUnit(decimal bytes, SizeUnits units)
+    {
         var (names, step) = units.System == UnitSystem.Binary
             ? (new[] { "B", "KiB", "MiB", "GiB", "TiB", "PiB" }, 1024m)
             : (new[] { "B", "KB", "MB", "GB", "TB", "PB" }, 1000m);
-        decimal value = bytes;
+        var value = bytes;
         var unit = 0;
         while (Math.Abs(value) >= step && unit < Math.Min(units.MaxExponent, names.Length - 1))
         {
@@ -120,8 +139,6 @@ public readonly record struct ByteSize(long Bytes, UnitSystem Units = UnitSystem
             unit++;
         }
 
-        return unit == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
-            : string.Create(CultureInfo.InvariantCulture, $"{value:0.##} {names[unit]}");
+        return (value, names[unit]);
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using TrafficMonitor.Configuration.Sections;
 using TrafficMonitor.Configuration.Yaml;
 using YamlDotNet.Core;
@@ -11,22 +13,82 @@ public static class ConfigLoader
     /// <param name="getEnvironment">Where secrets named in the docs (e.g. TRAFFIC_MONITOR_SMTP_PASSWORD) are looked up; null: nowhere.</param>
     public static TrafficMonitorSettings Load(string path, string defaultStateDir, Func<string, string?>? getEnvironment = null)
     {
-        string text;
+        if (Directory.Exists(path))
+        {
+            throw new ConfigException(path, [new ConfigProblem("(file)", "is a directory, not a settings file")]);
+        }
+
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException(path, [new ConfigProblem("(file)", $"cannot be read: {e.Message}")]);
+            throw new ConfigException(path, [new ConfigProblem("(file)", $"cannot be read: {Quoted.Reason(e)}")]);
         }
 
-        return Parse(text, path, defaultStateDir, getEnvironment);
+        return Parse(Decode(bytes, path), path, defaultStateDir, getEnvironment);
+    }
+
+    /// <summary>
+    /// UTF-8 (with or without a byte order mark), or UTF-16/32 with one, as before. Bytes that are not UTF-8 are an
+    /// error naming their line, where a lenient read would have turned them into U+FFFD inside a value.
+    /// </summary>
+    private static string Decode(byte[] bytes, string path)
+    {
+        if (bytes is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..] or [0x00, 0x00, 0xFE, 0xFF, ..])
+        {
+            using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+
+        var text = bytes.AsSpan(bytes is [0xEF, 0xBB, 0xBF, ..] ? 3 : 0);
+        try
+        {
+            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(text);
+        }
+        catch (DecoderFallbackException)
+        {
+            var (line, column, value) = FirstInvalidByte(text);
+            throw new ConfigException(path, [new ConfigProblem("(file)", $"is not UTF-8 text here (byte 0x{value:X2}): save the file as UTF-8", line, column)]);
+        }
+    }
+
+    /// <summary>The line and column (in bytes, from 1) of the first byte that does not start or continue valid UTF-8.</summary>
+    private static (int Line, int Column, byte Value) FirstInvalidByte(ReadOnlySpan<byte> bytes)
+    {
+        var line = 1;
+        var lineStart = 0;
+        var index = 0;
+        while (index < bytes.Length)
+        {
+            var status = Rune.DecodeFromUtf8(bytes[index..], out var rune, out var consumed);
+            if (status != OperationStatus.Done)
+            {
+                return (line, index - lineStart + 1, bytes[index]);
+            }
+
+            if (rune.Value == '\n')
+            {
+                line++;
+                lineStart = index + 1;
+            }
+
+            index += consumed;
+        }
+
+        return (line, index - lineStart + 1, 0);
     }
 
     public static TrafficMonitorSettings Parse(string yaml, string sourcePath, string defaultStateDir, Func<string, string?>? getEnvironment = null)
     {
         getEnvironment ??= static _ => null;
+        if (YamlLimits.Check(yaml) is { } limit)
+        {
+            throw new ConfigException(sourcePath, [limit]);
+        }
+
         var problems = new List<ConfigProblem>();
         YamlNode? root = null;
         var scanner = new Scanner(new StringReader(yaml));

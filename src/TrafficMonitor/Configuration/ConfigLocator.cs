@@ -21,7 +21,7 @@ public static class ConfigLocator
         {
             return File.Exists(commandLinePath)
                 ? (Path.GetFullPath(commandLinePath), "--config")
-                : throw NotFound($"--config {commandLinePath}: no such file");
+                : throw NotFound($"--config {commandLinePath}", commandLinePath);
         }
 
         var fromEnvironment = getEnvironment(EnvironmentVariable);
@@ -29,7 +29,7 @@ public static class ConfigLocator
         {
             return File.Exists(fromEnvironment)
                 ? (Path.GetFullPath(fromEnvironment), $"${EnvironmentVariable}")
-                : throw NotFound($"${EnvironmentVariable}={fromEnvironment}: no such file");
+                : throw NotFound($"${EnvironmentVariable}={fromEnvironment}", fromEnvironment);
         }
 
         if (File.Exists(LocalPath))
@@ -48,4 +48,9 @@ public static class ConfigLocator
     }
 
     private static ConfigException NotFound(string message) => new(null, [new ConfigProblem("(file)", message)]);
+
+    /// <summary>A named path that is not a file: a directory is said to be one (File.Exists is false for both).</summary>
+    private static ConfigException NotFound(string named, string path) => NotFound(Directory.Exists(path)
+        ? $"{named}: is a directory, not a settings file: name the file in it, e.g. {Path.Combine(path, "settings.yaml")}"
+        : $"{named}: no such file");
 }

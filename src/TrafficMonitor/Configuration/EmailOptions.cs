@@ -17,6 +17,9 @@ public sealed class EmailOptions
     public const string PasswordEnvironmentVariable = "TRAFFIC_MONITOR_SMTP_PASSWORD";
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>Longer than any SMTP exchange takes; the SMTP client counts its timeout in int milliseconds (24.8 days).</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
+
     public required string SmtpServer { get; init; }
 
     public int SmtpPort { get; init; } = DefaultPort;

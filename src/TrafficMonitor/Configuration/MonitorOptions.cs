@@ -26,11 +26,15 @@ public sealed class MonitorOptions
     public static readonly TimeSpan DefaultCheckInterval = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan MinCheckInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Checking less often than daily cannot guard a quota; timers also top out near 49 days.</summary>
+    public static readonly TimeSpan MaxCheckInterval = TimeSpan.FromDays(1);
+
     /// <summary>The shortest gap between checks when a threshold is close: what keeps overshoot to a fraction of a second.</summary>
     public static readonly TimeSpan FastCheckInterval = TimeSpan.FromMilliseconds(100);
 
     public static readonly TimeSpan DefaultCheckpointInterval = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan MinCheckpointInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxCheckpointInterval = TimeSpan.FromDays(1);
     public const decimal MinAdjustPercent = -50;
     public const decimal MaxAdjustPercent = 100;
 

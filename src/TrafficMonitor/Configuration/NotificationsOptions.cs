@@ -7,6 +7,9 @@ public sealed class NotificationsOptions
     public const int DefaultDegradedAfter = 3;
     public static readonly TimeSpan DefaultExpire = TimeSpan.FromDays(3);
 
+    /// <summary>A billing period: retrying an alert for longer tells of a period that is over.</summary>
+    public static readonly TimeSpan MaxExpire = TimeSpan.FromDays(31);
+
     /// <summary>How long a notification is retried before the outbox gives it up (and logs that).</summary>
     public TimeSpan Expire { get; init; } = DefaultExpire;
 

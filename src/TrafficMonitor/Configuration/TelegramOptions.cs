@@ -7,6 +7,7 @@ public sealed class TelegramOptions
     public const string BotTokenEnvironmentVariable = "TRAFFIC_MONITOR_TELEGRAM_BOT_TOKEN";
     public static readonly Uri DefaultApiUrl = new("https://api.telegram.org");
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan MaxTimeout = EmailOptions.MaxTimeout;
 
     public required Secret BotToken { get; init; }
 

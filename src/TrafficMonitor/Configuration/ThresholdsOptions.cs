@@ -5,6 +5,12 @@ public sealed class ThresholdsOptions
 {
     public const string SectionName = "thresholds";
 
+    /// <summary>
+    /// The most stages (total_limit / interval) allowed: every stage is an alert, a chart tick and a loop turn,
+    /// so a tiny interval (1 B of 100 GiB: 10^11 stages) would make every check and every message explode.
+    /// </summary>
+    public const long MaxStages = 1000;
+
     public required ByteSize TotalLimit { get; init; }
 
     public required ByteSize Interval { get; init; }

@@ -14,6 +14,7 @@ public sealed class WebhookOptions
 {
     public const string SectionName = "webhooks";
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan MaxTimeout = EmailOptions.MaxTimeout;
 
     /// <summary>The full URL; it often embeds a token, so it is only ever shown as <see cref="DisplayUrl"/>.</summary>
     public required Secret Url { get; init; }

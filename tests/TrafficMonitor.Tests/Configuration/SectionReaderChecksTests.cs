@@ -57,10 +57,29 @@ public sealed class SectionReaderChecksTests : IDisposable
     }
 
     [Fact]
-    public void Require_KeyPresentButBad_AddsNoSecondProblem()
+    public void Require_KeyPresentButBlank_IsEmpty()
     {
         Assert.False(Section("name: \" \"").Require("name", "what it is"));
-        Assert.Empty(_problems);
+        Assert.Equal("is empty: write what it is", Assert.Single(_problems, p => p.Path == "s.name").Message);
+    }
+
+    [Fact]
+    public void Require_KeyWithItsProblemReportedAlready_AddsNoSecondProblem()
+    {
+        var section = Section("name: \" \"");
+        section.Problem("name", "first");
+
+        Assert.False(section.Require("name", "what it is"));
+        Assert.Equal("first", Assert.Single(_problems).Message);
+    }
+
+    [Theory]
+    [InlineData("token: \"\"")]
+    [InlineData("token: \"  \"")]
+    public void Secret_BlankValue_IsAProblemAtTheValueKey(string yaml)
+    {
+        Assert.Null(Section(yaml).Secret("token", "token_file", "from-env"));
+        Assert.StartsWith("is empty", Assert.Single(_problems, p => p.Path == "s.token").Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -71,7 +90,7 @@ public sealed class SectionReaderChecksTests : IDisposable
     {
         var section = Section(yaml);
 
-        Assert.Equal(ok, section.Positive("timeout", section.Duration("timeout"), "3d"));
+        Assert.Equal(ok, section.Positive("timeout", section.Duration("timeout", TimeSpan.FromDays(1)), "3d"));
         Assert.Equal(ok ? [] : ["must be more than zero, e.g. 3d"], _problems.Select(p => p.Message));
     }
 

@@ -38,7 +38,7 @@ internal static class EmailSection
         var sender = section.String("sender");
         var recipients = section.StringList("recipients");
         var security = section.Choice("security", SecurityModes);
-        var timeout = section.Duration("timeout");
+        var timeout = section.Duration("timeout", EmailOptions.MaxTimeout);
         section.ReportUnknownKeys(Hints);
         if (!section.Exists)
         {
@@ -147,7 +147,7 @@ internal static class EmailSection
         var ok = true;
         foreach (var recipient in recipients.Where(r => !r.Contains('@', StringComparison.Ordinal)))
         {
-            section.Problem("recipients", $"'{recipient}' is not an email address");
+            section.Problem("recipients", $"{Quoted.Value(recipient)} is not an email address");
             ok = false;
         }
 
@@ -161,11 +161,11 @@ internal static class EmailSection
         {
             var certificates = new X509Certificate2Collection();
             certificates.ImportFromPemFile(caFile);
-            return certificates.Count == 0 ? $"'{caFile}' holds no PEM certificate: {What}" : null;
+            return certificates.Count == 0 ? $"{Quoted.Value(caFile)} holds no PEM certificate: {What}" : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
         {
-            return $"'{caFile}' cannot be read as PEM certificates ({e.Message}): {What}";
+            return $"{Quoted.Value(caFile)} cannot be read as PEM certificates ({Quoted.Reason(e)}): {What}";
         }
     }
 }

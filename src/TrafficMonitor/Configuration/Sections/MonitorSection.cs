@@ -23,17 +23,17 @@ internal static class MonitorSection
         var provider = section.String("provider");
         var interfaces = section.StringList("interfaces");
         var count = section.Choice("count", CountModes);
-        var checkInterval = section.Duration("check_interval");
+        var checkInterval = section.Duration("check_interval", MonitorOptions.MaxCheckInterval);
         var resetDay = section.Int("reset_day", MonitorOptions.MinResetDay, MonitorOptions.MaxResetDay);
-        var stateDir = section.String("state_dir");
-        var checkpointInterval = section.Duration("checkpoint_interval");
+        var stateDir = section.NonBlankString("state_dir", $"name a directory, or remove the key for the default ({defaultStateDir})");
+        var checkpointInterval = section.Duration("checkpoint_interval", MonitorOptions.MaxCheckpointInterval);
         var adjustPercent = section.Number("adjust_percent");
         var fastChecks = section.Bool("fast_checks");
         section.ReportUnknownKeys();
 
         if (provider is not null && !MonitorOptions.KnownProviders.Contains(provider.Trim().ToLowerInvariant()))
         {
-            section.Problem("provider", $"'{provider}' is not a known provider: use {string.Join(", ", MonitorOptions.KnownProviders)}");
+            section.Problem("provider", $"{Quoted.Value(provider)} is not a known provider: use {string.Join(", ", MonitorOptions.KnownProviders)}");
         }
 
         AtLeast(section, "check_interval", checkInterval, MonitorOptions.MinCheckInterval);
@@ -53,7 +53,7 @@ internal static class MonitorSection
             Count = count ?? CountMode.Total,
             CheckInterval = checkInterval ?? MonitorOptions.DefaultCheckInterval,
             ResetDay = resetDay ?? MonitorOptions.MinResetDay,
-            StateDir = string.IsNullOrWhiteSpace(stateDir) ? defaultStateDir : stateDir,
+            StateDir = stateDir ?? defaultStateDir,
         };
     }
 

@@ -11,7 +11,7 @@ internal static class NotificationsSection
     public static NotificationsOptions Read(SectionReader top)
     {
         var section = top.Section(NotificationsOptions.SectionName);
-        var expire = section.Duration("expire");
+        var expire = section.Duration("expire", NotificationsOptions.MaxExpire);
         var degradedAfter = section.Int("degraded_after", 1, 10_000);
         var dailyReport = section.String("daily_report");
         section.ReportUnknownKeys();
@@ -25,7 +25,7 @@ internal static class NotificationsSection
             }
             else
             {
-                section.Problem("daily_report", $"'{dailyReport}' is not a time of day: write it as \"08:00\" (24-hour, local time)");
+                section.Problem("daily_report", $"{Quoted.Value(dailyReport)} is not a time of day: write it as \"08:00\" (24-hour, local time)");
             }
         }
 

@@ -42,14 +42,20 @@ internal static class ShutdownSection
     private static ShutdownActionOptions ReadShutdown(SectionReader section)
     {
         var enabled = section.Bool("enabled");
-        var delay = section.Duration("delay");
+        var delay = section.Duration("delay", ShutdownActionOptions.MaxDelay);
         var commandIsScalar = section.IsScalar("command");
         var command = section.StringList("command");
-        var bootGrace = section.Duration("boot_grace");
+        var bootGrace = section.Duration("boot_grace", ShutdownActionOptions.MaxBootGrace);
         section.ReportUnknownKeys();
         if (commandIsScalar && command is [var single] && single.Contains(' ', StringComparison.Ordinal))
         {
-            section.Problem("command", $"'{single}' is one string with spaces, and commands run without a shell: write it as a list, e.g. [\"/usr/sbin/shutdown\", \"-h\", \"+1\"]");
+            section.Problem("command", $"{Quoted.Value(single)} is one string with spaces, and commands run without a shell: write it as a list, e.g. [\"/usr/sbin/shutdown\", \"-h\", \"+1\"]");
+        }
+
+        // An empty list must not fall back to the OS's shutdown: whoever wrote it meant some other command.
+        if (command is [])
+        {
+            section.Problem("command", "is an empty list: list the program and its arguments, e.g. [\"/usr/local/bin/throttle\", \"on\"], or remove the key to use the OS's shutdown");
         }
 
         section.NotNegative("delay", delay);

@@ -15,7 +15,7 @@ internal static class TelegramSection
         var token = section.Secret("bot_token", "bot_token_file", section.Exists ? getEnvironment(TelegramOptions.BotTokenEnvironmentVariable) : null);
         var chatId = section.String("chat_id");
         var apiUrl = section.String("api_url");
-        var timeout = section.Duration("timeout");
+        var timeout = section.Duration("timeout", TelegramOptions.MaxTimeout);
         section.ReportUnknownKeys();
         if (!section.Exists)
         {
@@ -33,7 +33,7 @@ internal static class TelegramSection
             ok &= section.Require("chat_id", "the chat to message, e.g. 123456789 or @mychannel");
         }
 
-        ok &= section.HttpUrl("api_url", apiUrl, $"'{UrlMask.HideCredentials(apiUrl ?? string.Empty)}' is not an http:// or https:// address (default: {TelegramOptions.DefaultApiUrl})", out var api);
+        ok &= section.HttpUrl("api_url", apiUrl, $"{Quoted.Value(UrlMask.HideCredentials(apiUrl ?? string.Empty))} is not an http:// or https:// address (default: {TelegramOptions.DefaultApiUrl})", out var api);
         ok &= section.Positive("timeout", timeout);
         return ok
             ? new TelegramOptions

@@ -51,6 +51,12 @@ internal static class ThresholdsSection
             section.Problem("interval", $"{interval} is above thresholds.total_limit ({limit}): no stage would ever be reached");
             ok = false;
         }
+        else if (totalLimit is { } whole && whole.Bytes / interval.Value.Bytes is var stages && stages > ThresholdsOptions.MaxStages)
+        {
+            var smallest = ByteSize.FormatAtLeast((decimal)whole.Bytes / ThresholdsOptions.MaxStages, whole.DisplayUnits);
+            section.Problem("interval", $"{interval} makes {stages} stages up to thresholds.total_limit ({whole}): at most {ThresholdsOptions.MaxStages} are allowed, so use an interval of at least {smallest}");
+            ok = false;
+        }
 
         if (critical is null)
         {
@@ -59,6 +65,12 @@ internal static class ThresholdsSection
         else if (critical <= 0 || critical > 100)
         {
             section.Problem("critical_percentage", $"{critical} is outside (0, 100]: use a percentage above 0 and at most 100");
+            ok = false;
+        }
+        else if (totalLimit is { Bytes: > 0 } quota && Math.Floor(quota.Bytes * critical.Value / 100m) < 1)
+        {
+            // The critical point is rounded down to a byte; at 0 B the action would run on the first check.
+            section.Problem("critical_percentage", $"{critical}% of thresholds.total_limit ({quota}) is 0 B: the critical action would run at once; raise total_limit or critical_percentage");
             ok = false;
         }
 

@@ -11,8 +11,8 @@ internal static class VnStatSection
     {
         var section = top.Section(VnStatOptions.SectionName);
         var command = section.String("command");
-        var dbDir = section.String("dbdir");
-        var config = section.String("config");
+        var dbDir = section.NonBlankString("dbdir", "name vnStat's database directory, or remove the key for vnStat's default");
+        var config = section.NonBlankString("config", "name vnStat's configuration file, or remove the key for vnStat's default");
         section.ReportUnknownKeys();
         if (command is not null && string.IsNullOrWhiteSpace(command))
         {

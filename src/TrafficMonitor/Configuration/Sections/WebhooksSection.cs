@@ -65,7 +65,7 @@ internal static class WebhooksSection
         var url = item.Secret("url", "url_file", null)?.Reveal();
         var format = item.Choice("format", Formats);
         var headers = item.StringMap("headers");
-        var timeout = item.Duration("timeout");
+        var timeout = item.Duration("timeout", WebhookOptions.MaxTimeout);
         item.ReportUnknownKeys();
         if (!item.Exists)
         {

@@ -23,6 +23,12 @@ internal sealed partial class SectionReader
 
         if (value is not null)
         {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                Problem(valueKey, $"is empty: write the value, or name a file holding it in {KeyPath(fileKey)}");
+                return null;
+            }
+
             return new Secret(value);
         }
 
@@ -32,9 +38,9 @@ internal sealed partial class SectionReader
             {
                 // Files written by echo or an editor end with a newline that is no part of the secret.
                 var content = File.ReadAllText(file).TrimEnd('\r', '\n');
-                if (content.Length == 0)
+                if (string.IsNullOrWhiteSpace(content))
                 {
-                    Problem(fileKey, $"'{file}' is empty");
+                    Problem(fileKey, $"{Quoted.Value(file)} is empty");
                     return null;
                 }
 
@@ -42,7 +48,7 @@ internal sealed partial class SectionReader
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Problem(fileKey, $"'{file}' cannot be read: {e.Message}");
+                Problem(fileKey, $"{Quoted.Value(file)} cannot be read: {Quoted.Reason(e)}");
                 return null;
             }
         }
@@ -51,8 +57,9 @@ internal sealed partial class SectionReader
     }
 
     /// <summary>
-    /// Reports a required key as missing, unless it is in the file and its bad value was reported already.
-    /// Returns false, so <c>ok &amp;= section.Require(...)</c> marks the section invalid either way.
+    /// Reports a required key as missing, or as empty when it holds only blanks, unless its bad value was reported
+    /// already. Returns false, so <c>ok &amp;= section.Require(...)</c> marks the section invalid either way: a
+    /// section is never dropped without a problem that says why.
     /// </summary>
     public bool Require(string key, string what)
     {
@@ -60,8 +67,25 @@ internal sealed partial class SectionReader
         {
             Missing(key, $"missing: {what}");
         }
+        else if (!_problems.Any(p => p.Path == KeyPath(key)) && String(key) is { } text && string.IsNullOrWhiteSpace(text))
+        {
+            Problem(key, $"is empty: write {what}");
+        }
 
         return false;
+    }
+
+    /// <summary>A text value that may be left out but, when given, must not be blank (a path, a name).</summary>
+    public string? NonBlankString(string key, string instead)
+    {
+        var text = String(key);
+        if (text is not null && string.IsNullOrWhiteSpace(text))
+        {
+            Problem(key, $"is empty: {instead}");
+            return null;
+        }
+
+        return text;
     }
 
     /// <summary>Checks a duration that must be more than zero; <paramref name="example"/> goes into the message.</summary>

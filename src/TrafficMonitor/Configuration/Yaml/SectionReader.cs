@@ -61,7 +61,7 @@ internal sealed partial class SectionReader
 
         if (!int.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
-            AddProblem(scalar, KeyPath(key), $"'{scalar.Value}' is not a whole number (expected {min} to {max})");
+            AddProblem(scalar, KeyPath(key), $"{Quoted.Value(scalar.Value)} is not a whole number (expected {min} to {max})");
             return null;
         }
 
@@ -84,7 +84,7 @@ internal sealed partial class SectionReader
 
         if (!decimal.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
         {
-            AddProblem(scalar, KeyPath(key), $"'{scalar.Value}' is not a number");
+            AddProblem(scalar, KeyPath(key), $"{Quoted.Value(scalar.Value)} is not a number");
             return null;
         }
 
@@ -106,14 +106,16 @@ internal sealed partial class SectionReader
             case "false" or "no" or "off":
                 return false;
             default:
-                AddProblem(scalar, KeyPath(key), $"'{scalar.Value}' is not true or false");
+                AddProblem(scalar, KeyPath(key), $"{Quoted.Value(scalar.Value)} is not true or false");
                 return null;
         }
     }
 
     public ByteSize? Size(string key) => Parsed<ByteSize>(key, ByteSize.TryParse);
 
-    public TimeSpan? Duration(string key) => Parsed<TimeSpan>(key, DurationParser.TryParse);
+    /// <param name="max">The longest this key may be: every duration has a bound, so none can overflow a date or a timer.</param>
+    public TimeSpan? Duration(string key, TimeSpan max) =>
+        Parsed(key, (string text, out TimeSpan value, out string error) => DurationParser.TryParse(text, max, out value, out error));
 
     public T? Choice<T>(string key, IReadOnlyDictionary<string, T> choices)
         where T : struct
@@ -132,11 +134,11 @@ internal sealed partial class SectionReader
             }
         }
 
-        AddProblem(Find(key), KeyPath(key), $"'{text}' is not one of: {string.Join(", ", choices.Keys)}");
+        AddProblem(Find(key), KeyPath(key), $"{Quoted.Value(text)} is not one of: {string.Join(", ", choices.Keys)}");
         return null;
     }
 
-    /// <summary>A list of strings; a single scalar is taken as a one-item list.</summary>
+    /// <summary>A list of strings; a single scalar is taken as a one-item list. Blank items are problems, never kept.</summary>
     public IReadOnlyList<string>? StringList(string key)
     {
         var node = Value(key);
@@ -144,13 +146,16 @@ internal sealed partial class SectionReader
         {
             case null:
                 return null;
+            case YamlScalarNode scalar when string.IsNullOrWhiteSpace(scalar.Value):
+                AddProblem(node, KeyPath(key), "is empty: write a value, or a list of them");
+                return null;
             case YamlScalarNode scalar:
                 return [scalar.Value!];
             case YamlSequenceNode sequence:
                 var items = new List<string>();
                 for (var i = 0; i < sequence.Children.Count; i++)
                 {
-                    if (sequence.Children[i] is YamlScalarNode { Value: { Length: > 0 } value })
+                    if (sequence.Children[i] is YamlScalarNode { Value: { } value } && !string.IsNullOrWhiteSpace(value))
                     {
                         items.Add(value);
                     }
@@ -201,7 +206,7 @@ internal sealed partial class SectionReader
                     }
                     else
                     {
-                        AddProblem(valueNode, $"{KeyPath(key)}.{keyNode}", "must be a text value");
+                        AddProblem(valueNode, $"{KeyPath(key)}.{Quoted.Cut(keyNode.ToString())}", "must be a text value");
                     }
                 }
 
@@ -248,7 +253,7 @@ internal sealed partial class SectionReader
                     : $"unknown key; did you mean '{suggestion}'?";
             }
 
-            AddProblem(keyNode, KeyPath(key), message);
+            AddProblem(keyNode, KeyPath(Quoted.Cut(key)), message);
         }
     }
 
