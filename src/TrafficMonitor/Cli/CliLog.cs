@@ -12,4 +12,12 @@ internal static partial class CliLog
 
     [LoggerMessage(EventId = 52, Level = LogLevel.Warning, Message = "Dry run: notifications are marked as such, no action runs and no state is saved")]
     public static partial void DryRun(ILogger logger);
+
+    [LoggerMessage(EventId = 767, Level = LogLevel.Error,
+        Message = "{Holder} already owns the state directory {StateDirectory}, so this one exits (code {ExitCode}) rather than notify and act a second time. Stop that one first, or give this one its own monitor.state_dir")]
+    public static partial void AlreadyRunning(ILogger logger, string holder, string stateDirectory, int exitCode);
+
+    [LoggerMessage(EventId = 768, Level = LogLevel.Information,
+        Message = "{Holder} owns the state directory {StateDirectory} and checks by itself: this --once decided and sent nothing")]
+    public static partial void OnceSkipped(ILogger logger, string holder, string stateDirectory);
 }

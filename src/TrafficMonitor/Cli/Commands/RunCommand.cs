@@ -1,15 +1,20 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Hosting;
 using TrafficMonitor.Monitoring;
+using TrafficMonitor.State;
 
 namespace TrafficMonitor.Cli.Commands;
 
 /// <summary><c>traffic-monitor [run] [--once] [--dry-run]</c>: the monitor itself, also what runs when no command is given.</summary>
 internal static class RunCommand
 {
+    /// <summary>How long <c>--once</c> waits for another <c>--once</c> (overlapping cron jobs) to finish its check.</summary>
+    internal static readonly TimeSpan OnceWait = TimeSpan.FromSeconds(10);
+
     /// <summary>Gives <paramref name="root"/> the run options and action, and returns the <c>run</c> command that does the same.</summary>
     public static Command Create(RootCommand root, SettingsAction withSettings)
     {
@@ -40,9 +45,60 @@ internal static class RunCommand
             CliLog.DryRun(context.Logger);
         }
 
-        return once
-            ? await RunOnceAsync(context, runMode).ConfigureAwait(false)
-            : await RunHostAsync(context, runMode).ConfigureAwait(false);
+        // A dry run saves nothing, so it cannot make the owner repeat anything, and its messages are marked: it takes
+        // no lock, so it can try new settings beside the running monitor, and a forgotten one never locks the real one out.
+        StateDirectoryLock? owner = null;
+        if (!runMode.IsDryRun)
+        {
+            owner = await AcquireAsync(context, once).ConfigureAwait(false);
+            if (owner is null)
+            {
+                return once ? ExitCodes.Success : ExitCodes.AlreadyRunning;
+            }
+        }
+
+        using (owner)
+        {
+            return once
+                ? await RunOnceAsync(context, runMode).ConfigureAwait(false)
+                : await RunHostAsync(context, runMode).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The state directory's lock, held until this process exits (across reloads); null when another process owns the
+    /// directory. <c>--once</c> waits up to <see cref="OnceWait"/> for another <c>--once</c>, not for a daemon.
+    /// </summary>
+    private static async Task<StateDirectoryLock?> AcquireAsync(CommandContext context, bool once)
+    {
+        var stateDirectory = context.Settings.Monitor.StateDir;
+        var runtimeDirectories = StateDirectoryLock.DefaultRuntimeDirectories(context.GetEnvironment);
+        var waiting = Stopwatch.StartNew();
+        while (true)
+        {
+            var (owned, holder) = StateDirectoryLock.TryAcquire(stateDirectory, once ? "once" : "run", runtimeDirectories, context.Logger);
+            if (owned is not null)
+            {
+                return owned;
+            }
+
+            if (once && holder!.Command != "run" && waiting.Elapsed < OnceWait)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
+                continue;
+            }
+
+            if (once)
+            {
+                CliLog.OnceSkipped(context.Logger, holder!.ToString(), stateDirectory);
+            }
+            else
+            {
+                CliLog.AlreadyRunning(context.Logger, holder!.ToString(), stateDirectory, ExitCodes.AlreadyRunning);
+            }
+
+            return null;
+        }
     }
 
     private static async Task<int> RunOnceAsync(CommandContext context, RunMode runMode)
