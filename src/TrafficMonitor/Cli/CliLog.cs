@@ -20,4 +20,7 @@ internal static partial class CliLog
     [LoggerMessage(EventId = 768, Level = LogLevel.Information,
         Message = "{Holder} owns the state directory {StateDirectory} and checks by itself: this --once decided and sent nothing")]
     public static partial void OnceSkipped(ILogger logger, string holder, string stateDirectory);
+
+    [LoggerMessage(EventId = 769, Level = LogLevel.Information, Message = "SIGHUP ignored: a single check keeps the settings it started with")]
+    public static partial void HangupIgnored(ILogger logger);
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Hosting;
 using TrafficMonitor.Monitoring;
@@ -45,6 +45,15 @@ internal static class RunCommand
             CliLog.DryRun(context.Logger);
         }
 
+        // A terminal's hang-up must not end a check half way through its action; the daemon reloads on it instead.
+        using var hangup = once && !OperatingSystem.IsWindows()
+            ? PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+            {
+                signal.Cancel = true;
+                CliLog.HangupIgnored(context.Logger);
+            })
+            : null;
+
         // A dry run saves nothing, so it cannot make the owner repeat anything, and its messages are marked: it takes
         // no lock, so it can try new settings beside the running monitor, and a forgotten one never locks the real one out.
         StateDirectoryLock? owner = null;
@@ -61,7 +70,7 @@ internal static class RunCommand
         {
             return once
                 ? await RunOnceAsync(context, runMode).ConfigureAwait(false)
-                : await RunHostAsync(context, runMode).ConfigureAwait(false);
+                : await RunDaemonAsync(context, runMode).ConfigureAwait(false);
         }
     }
 
@@ -114,10 +123,15 @@ internal static class RunCommand
         };
     }
 
-    private static async Task<int> RunHostAsync(CommandContext context, RunMode runMode)
+    private static async Task<int> RunDaemonAsync(CommandContext context, RunMode runMode)
     {
-        using var host = MonitorHost.Build(context.Settings, runMode, context.Level, context.ConfigureServices);
-        await host.RunAsync().ConfigureAwait(false);
+        var daemon = new MonitorDaemon(
+            context.Settings,
+            runMode,
+            settings => MonitorHost.Build(settings, runMode, context.Level, context.ConfigureServices),
+            context.LoadSettings,
+            context.Logger);
+        await daemon.RunAsync().ConfigureAwait(false);
         return ExitCodes.Success;
     }
 }
