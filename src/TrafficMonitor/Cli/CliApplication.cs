@@ -100,7 +100,8 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
             var settings = await LoadSettingsAsync(parse, logger, logLoaded).ConfigureAwait(false);
             return settings is null
                 ? ExitCodes.Config
-                : await command(new CommandContext(parse, settings, level, logger, output, error, configureServices), cancellationToken).ConfigureAwait(false);
+                : await command(new CommandContext(
+                    parse, settings, level, logger, output, error, configureServices, getEnvironment, path => ConfigLoader.Load(path, StateDirectory.Default(), getEnvironment)), cancellationToken).ConfigureAwait(false);
         };
 
     private async Task<TrafficMonitorSettings?> LoadSettingsAsync(ParseResult parse, ILogger logger, bool logLoaded = true)

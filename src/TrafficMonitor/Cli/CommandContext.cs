@@ -9,7 +9,7 @@ namespace TrafficMonitor.Cli;
 
 /// <summary>
 /// What every command starts from: the parsed line, the loaded settings, the log level, a start-up logger, where to
-/// write, and the hook a test uses to replace services.
+/// write, the hook a test uses to replace services, the environment, and how to read the settings file again (a reload).
 /// </summary>
 internal sealed record CommandContext(
     ParseResult Parse,
@@ -18,7 +18,9 @@ internal sealed record CommandContext(
     ILogger Logger,
     TextWriter Output,
     TextWriter Error,
-    Action<IServiceCollection>? ConfigureServices)
+    Action<IServiceCollection>? ConfigureServices,
+    Func<string, string?> GetEnvironment,
+    Func<string, TrafficMonitorSettings> LoadSettings)
 {
     /// <summary>The pipeline's services for a one-shot command.</summary>
     public ServiceProvider BuildServices(RunMode runMode) => MonitorHost.BuildServices(Settings, runMode, Level, ConfigureServices);

@@ -20,6 +20,12 @@ public static class ExitCodes
     /// <summary>EX_TEMPFAIL: test-notify could not deliver through at least one channel.</summary>
     public const int NotificationFailed = 75;
 
+    /// <summary>
+    /// EX_TEMPFAIL: <c>run</c> found another traffic-monitor owning the state directory (its PID is in the message).
+    /// A temporary condition, not a fault of this process or its settings: it clears when that process stops.
+    /// </summary>
+    public const int AlreadyRunning = 75;
+
     /// <summary>EX_CANTCREAT: the state file cannot be read or written.</summary>
     public const int StateUnavailable = 73;
 
