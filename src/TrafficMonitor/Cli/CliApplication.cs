@@ -101,7 +101,7 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
             return settings is null
                 ? ExitCodes.Config
                 : await command(new CommandContext(
-                    parse, settings, level, logger, output, error, configureServices, getEnvironment, path => ConfigLoader.Load(path, StateDirectory.Default(), getEnvironment)), cancellationToken).ConfigureAwait(false);
+                    parse, settings, level, logger, output, error, configureServices, getEnvironment, path => ConfigLoader.Load(path, HostPlatform.Current.DefaultStateDirectory(ProcessEnvironment.Current), getEnvironment)), cancellationToken).ConfigureAwait(false);
         };
 
     private async Task<TrafficMonitorSettings?> LoadSettingsAsync(ParseResult parse, ILogger logger, bool logLoaded = true)

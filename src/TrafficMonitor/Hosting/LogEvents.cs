@@ -93,4 +93,16 @@ internal static class LogEvents
     // 650s: live vnStat, the kernel's counters added to vnStat's numbers (Usage/VnStat).
     public const int VnStatLive = 650;
     public const int VnStatNotLive = 651;
+
+    // 760s: one owner per state directory, and SIGHUP reloading the settings (State/StateDirectoryLock, Hosting/MonitorDaemon, Cli).
+    public const int StateLockFallback = 760;
+    public const int StateUnlocked = 761;
+    public const int SettingsReloaded = 762;
+    public const int ReloadProblem = 763;
+    public const int ReloadRefused = 764;
+    public const int ReloadStateDirectoryChanged = 765;
+    public const int ReloadSettingsWarning = 766;
+    public const int AlreadyRunning = 767;
+    public const int OnceSkipped = 768;
+    public const int HangupIgnored = 769;
 }

@@ -167,21 +167,21 @@ public sealed partial class MonitorDaemon(
                 handle();
             });
 
-    [LoggerMessage(EventId = 762, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEvents.SettingsReloaded, Level = LogLevel.Information,
         Message = "Settings reloaded from {Path} ({Changes}): the checks go on with them from the next one, with the same state, outbox and action record")]
     private partial void LogReloaded(string path, string changes);
 
-    [LoggerMessage(EventId = 763, Level = LogLevel.Error, Message = "Reloading {Path}: {Problem}")]
+    [LoggerMessage(EventId = LogEvents.ReloadProblem, Level = LogLevel.Error, Message = "Reloading {Path}: {Problem}")]
     private partial void LogReloadProblem(string path, string problem);
 
-    [LoggerMessage(EventId = 764, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEvents.ReloadRefused, Level = LogLevel.Error,
         Message = "The settings in {Path} were not reloaded ({Count} problem(s) above): the running settings stay. Fix the file and send SIGHUP again (systemctl reload traffic-monitor)")]
     private partial void LogReloadRefused(string path, int count);
 
-    [LoggerMessage(EventId = 765, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEvents.ReloadStateDirectoryChanged, Level = LogLevel.Error,
         Message = "The settings in {Path} were not reloaded: monitor.state_dir changed from {Running} to {New}, and a reload cannot move the state. The running settings stay; restart the monitor to use the new directory")]
     private partial void LogStateDirectoryChanged(string path, string running, string @new);
 
-    [LoggerMessage(EventId = 766, Level = LogLevel.Warning, Message = "Settings: {Warning}")]
+    [LoggerMessage(EventId = LogEvents.ReloadSettingsWarning, Level = LogLevel.Warning, Message = "Settings: {Warning}")]
     private partial void LogSettingsWarning(string warning);
 }

@@ -33,7 +33,7 @@ public static class RuntimeDirectory
     {
         // FNV-1a: stable across runs and builds, and no cryptography library to load for a file name.
         var hash = 14695981039346656037UL;
-        foreach (var c in Path.GetFullPath(stateDirectory).TrimEnd(Path.DirectorySeparatorChar))
+        foreach (var c in Path.TrimEndingDirectorySeparator(Path.GetFullPath(stateDirectory)))
         {
             hash = (hash ^ c) * 1099511628211UL;
         }

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Microsoft.Extensions.Logging;
+using TrafficMonitor.Hosting;
 
 namespace TrafficMonitor.State;
 
@@ -43,10 +43,18 @@ public sealed partial class StateDirectoryLock : IDisposable
     /// <summary>The lock file this process holds (in the state directory, or the runtime fallback).</summary>
     public string FilePath { get; }
 
-    /// <summary>Where the lock goes when the state directory cannot hold it, most preferred first: <c>/run/traffic-monitor</c> (when this user can write there), <c>$XDG_RUNTIME_DIR</c>, the temp directory.</summary>
+    /// <summary>
+    /// Where the lock goes when the state directory cannot hold it, most preferred first: systemd's
+    /// <c>$RUNTIME_DIRECTORY</c>, <c>/run/traffic-monitor</c> (when this user can write there), <c>$XDG_RUNTIME_DIR</c>, the temp directory.
+    /// </summary>
     public static IReadOnlyList<string> DefaultRuntimeDirectories(Func<string, string?> getEnvironment)
     {
         var directories = new List<string>();
+        if (getEnvironment(RuntimeDirectory.EnvironmentVariable) is { Length: > 0 } given)
+        {
+            directories.Add(RuntimeDirectory.Root(getEnvironment));
+        }
+
         if (!OperatingSystem.IsWindows())
         {
             directories.Add("/run/traffic-monitor");
@@ -64,9 +72,7 @@ public sealed partial class StateDirectoryLock : IDisposable
     /// <summary>The lock file's name in a runtime directory: the same for every process that means the same state directory.</summary>
     public static string FallbackFileName(string stateDirectory)
     {
-        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(stateDirectory));
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..16];
-        return $"traffic-monitor-state-{hash}.lock";
+        return $"traffic-monitor-state-{RuntimeDirectory.KeyFor(stateDirectory)}.lock";
     }
 
     /// <summary>Takes the state directory's lock without waiting.</summary>
@@ -282,11 +288,11 @@ public sealed partial class StateDirectoryLock : IDisposable
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int NativeOpen(string path, int flags);
 
-    [LoggerMessage(EventId = 760, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.StateLockFallback, Level = LogLevel.Warning,
         Message = "The state directory {StateDirectory} cannot hold its lock file ({Reason}): holding {LockFile} instead, so still only one process keeps this state")]
     private static partial void LogFallback(ILogger logger, string stateDirectory, string reason, string lockFile);
 
-    [LoggerMessage(EventId = 761, Level = LogLevel.Error,
+    [LoggerMessage(EventId = LogEvents.StateUnlocked, Level = LogLevel.Error,
         Message = "Cannot lock the state directory {StateDirectory} ({Reason}) nor a file in {RuntimeDirectories}: going on without the lock, so another traffic-monitor on this state directory could notify and act twice. Make one of them writable")]
     private static partial void LogUnlocked(ILogger logger, string stateDirectory, string reason, string runtimeDirectories);
 
