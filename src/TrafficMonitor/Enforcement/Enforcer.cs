@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TrafficMonitor.Configuration;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.Notifications;
 using TrafficMonitor.Quota;
@@ -52,10 +53,10 @@ public sealed partial class Enforcer(
                     succeeded &= reverted;
                     break;
                 case StepVerdict.DeferredAfterRestart when decision.LastRunUnknown && _deferralsLogged.Add(step.Id):
-                    LogActionDeferredUnknown(decision.DeferredUntil!.Value, decision.Step.BootGrace);
+                    LogActionDeferredUnknown(Iso8601.Time(decision.DeferredUntil!.Value), DurationParser.Format(decision.Step.BootGrace));
                     break;
                 case StepVerdict.DeferredAfterRestart when _deferralsLogged.Add(step.Id):
-                    LogActionDeferred(state.Step(step.Id).LastRunAt!.Value, decision.DeferredUntil!.Value, decision.Step.BootGrace);
+                    LogActionDeferred(Iso8601.Time(state.Step(step.Id).LastRunAt!.Value), Iso8601.Time(decision.DeferredUntil!.Value), DurationParser.Format(decision.Step.BootGrace));
                     break;
             }
         }
@@ -77,7 +78,7 @@ public sealed partial class Enforcer(
         var record = state.Step(step.Id);
         if (record.RanIn(period.Start) && record.LastRunAt is { } lastRun)
         {
-            LogActionAgain(lastRun, plan.BootGrace, record.Unconfirmed ? " (it was interrupted: the monitor stopped before the command returned)" : string.Empty);
+            LogActionAgain(Iso8601.Time(lastRun), DurationParser.Format(plan.BootGrace), record.Unconfirmed ? " (it was interrupted: the monitor stopped before the command returned)" : string.Empty);
         }
 
         LogRunningAction(command);
@@ -127,7 +128,7 @@ public sealed partial class Enforcer(
         Message = "Started again after the critical action ran at {LastRun} in this period, and usage is still over the critical point. " +
                   "Not acting at once (no shutdown loop after a reboot): it runs again at {AllowedAt} (boot_grace {Grace}) unless usage falls or the period ends. " +
                   "To keep the server up, set actions.shutdown.enabled: false or raise thresholds.total_limit")]
-    private partial void LogActionDeferred(DateTimeOffset lastRun, DateTimeOffset allowedAt, TimeSpan grace);
+    private partial void LogActionDeferred(string lastRun, string allowedAt, string grace);
 
     [LoggerMessage(EventId = LogEvents.DryRunAction, Level = LogLevel.Warning, Message = "Dry run: would run the critical action now: {Command}")]
     private partial void LogDryRunAction(string command);
@@ -143,12 +144,12 @@ public sealed partial class Enforcer(
 
     [LoggerMessage(EventId = LogEvents.ActionAgain, Level = LogLevel.Warning,
         Message = "Still over the critical point {Grace} after the critical action last ran ({LastRun}) in an earlier run{Interrupted}: running it again")]
-    private partial void LogActionAgain(DateTimeOffset lastRun, TimeSpan grace, string interrupted);
+    private partial void LogActionAgain(string lastRun, string grace, string interrupted);
 
     [LoggerMessage(EventId = LogEvents.ActionDeferredUnknown, Level = LogLevel.Warning,
         Message = "Over the critical point, but the state directory could not be written, so whether the critical action already ran in this boot cannot be known. " +
                   "Not acting before {AllowedAt} (boot_grace {Grace} after boot), so a reboot never turns into a shutdown loop")]
-    private partial void LogActionDeferredUnknown(DateTimeOffset allowedAt, TimeSpan grace);
+    private partial void LogActionDeferredUnknown(string allowedAt, string grace);
 
     [LoggerMessage(EventId = LogEvents.DryRunRevert, Level = LogLevel.Warning, Message = "Dry run: would undo {Step} now, as a new billing period started")]
     private partial void LogDryRunRevert(string step);

@@ -74,11 +74,11 @@ public sealed partial class MonitorService(
             _fast = fast;
             if (fast)
             {
-                LogCadenceTightened(delay);
+                LogCadenceTightened(DurationParser.Format(delay));
             }
             else
             {
-                LogCadenceRelaxed(options.CheckInterval);
+                LogCadenceRelaxed(DurationParser.Format(options.CheckInterval));
             }
         }
 
@@ -87,10 +87,10 @@ public sealed partial class MonitorService(
 
     [LoggerMessage(EventId = LogEvents.CadenceTightened, Level = LogLevel.Debug,
         Message = "A threshold is near at full line rate: checking again in {Delay} (and as often as needed until it is passed)")]
-    private partial void LogCadenceTightened(TimeSpan delay);
+    private partial void LogCadenceTightened(string delay);
 
     [LoggerMessage(EventId = LogEvents.CadenceRelaxed, Level = LogLevel.Debug, Message = "No threshold near: checking every {Interval} again")]
-    private partial void LogCadenceRelaxed(TimeSpan interval);
+    private partial void LogCadenceRelaxed(string interval);
 
     [LoggerMessage(EventId = LogEvents.MonitoringStarted, Level = LogLevel.Information, Message = "Monitoring started: checking every {Interval}")]
     private partial void LogStarted(string interval);

@@ -118,7 +118,7 @@ public sealed partial class QuotaCheck(
         else if (decision.ClockBehind && !_clockBehindLogged)
         {
             _clockBehindLogged = true;
-            LogClockBehind(period, previous.Alerts.PeriodStart!.Value);
+            LogClockBehind(period, Iso8601.Day(previous.Alerts.PeriodStart!.Value));
         }
 
         // The first check's usage is worth an information line; after that, once a minute, only at debug level.
@@ -185,5 +185,5 @@ public sealed partial class QuotaCheck(
     [LoggerMessage(EventId = LogEvents.ClockBehind, Level = LogLevel.Warning,
         Message = "The clock is in the billing period {Period}, before the latest one seen ({Latest}): the time zone or the clock moved back. " +
                   "Nothing is re-armed and nothing already done is done again; that period's own alerts still count")]
-    private partial void LogClockBehind(BillingPeriod period, DateOnly latest);
+    private partial void LogClockBehind(BillingPeriod period, string latest);
 }

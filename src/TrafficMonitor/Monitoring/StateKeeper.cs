@@ -88,7 +88,7 @@ public sealed partial class StateKeeper(
         HistoryUnknown = Problem is not null && kept is null && !(read?.Health.LastCheckAt >= boot.BootedAt);
         if (kept is not null && Problem is not null)
         {
-            LogUsingFallback(fallback.FilePath, kept.Since);
+            LogUsingFallback(fallback.FilePath, Iso8601.Time(kept.Since));
         }
 
         return state;
@@ -127,7 +127,7 @@ public sealed partial class StateKeeper(
 
     [LoggerMessage(EventId = LogEvents.StateUsingFallback, Level = LogLevel.Warning,
         Message = "The state directory could not be written earlier in this boot: carrying on from the record kept in {Path} since {Since}")]
-    private partial void LogUsingFallback(string path, DateTimeOffset since);
+    private partial void LogUsingFallback(string path, string since);
 
     [LoggerMessage(EventId = LogEvents.StateFallbackFailed, Level = LogLevel.Error,
         Message = "The state cannot be kept in the runtime directory either ({Reason}): a restart in this boot will not know what this process sent and did")]

@@ -171,7 +171,7 @@ public static class MessageComposer
     private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMddTHHmmss", CultureInfo.InvariantCulture);
 
     /// <summary>A time in messages and logs: ISO 8601 in UTC, to the second (<c>2026-11-15T12:00:00Z</c>).</summary>
-    public static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string Iso(DateTimeOffset time) => Iso8601.Time(time);
 
     /// <summary>Ends a sentence that closes with text from elsewhere (a command, a description) with exactly one stop.</summary>
     public static string Sentence(string text)

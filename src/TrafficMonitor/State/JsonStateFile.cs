@@ -41,7 +41,7 @@ public sealed class JsonStateFile<T>(
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new StateException(
-                $"cannot read {description} {path}: {e.Message}. Run as the user that owns it, or set monitor.state_dir to a directory this user can write", e);
+                $"cannot read {description} {path}: {e.Message.TrimEnd('.')}. Run as the user that owns it, or set monitor.state_dir to a directory this user can write", e);
         }
 
         try
@@ -79,6 +79,17 @@ public sealed class JsonStateFile<T>(
         return aside;
     }
 
+    // ENOSPC and EROFS: the advice for a full or read-only filesystem is not about users and permissions.
+    private const int NoSpaceLeft = 28;
+    private const int ReadOnlyFileSystem = 30;
+
+    private static string WriteAdvice(Exception e) => e.HResult switch
+    {
+        NoSpaceLeft => "The disk is full: free space on it, or set monitor.state_dir to a disk with room",
+        ReadOnlyFileSystem => "The filesystem is read-only (often remounted so after errors): check it (dmesg, fsck) and remount it read-write, or set monitor.state_dir",
+        _ => "Run as a user that can write there, or set monitor.state_dir",
+    };
+
     public byte[] Write(T document)
     {
         var content = JsonSerializer.SerializeToUtf8Bytes(document, typeInfo);
@@ -95,7 +106,7 @@ public sealed class JsonStateFile<T>(
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StateException($"cannot write {description} {target}: {e.Message}. Run as a user that can write there, or set monitor.state_dir", e);
+            throw new StateException($"cannot write {description} {target}: {e.Message.TrimEnd('.')}. {WriteAdvice(e)}", e);
         }
     }
 }

@@ -198,7 +198,7 @@ public class MonitorEndToEndTests : IDisposable
         File.WriteAllText(StateDir, "a file where the state directory should be");
 
         var result = Run("--once", "--config", config);
-        File.Delete(Path.Combine("/run/traffic-monitor", TrafficMonitor.State.StateDirectoryLock.FallbackFileName(StateDir)));
+        File.Delete(Path.Combine(Environment.GetEnvironmentVariable("RUNTIME_DIRECTORY")!, TrafficMonitor.State.StateDirectoryLock.FallbackFileName(StateDir)));
 
         Assert.Equal(73, result.ExitCode);
         Assert.Contains("monitor.state_dir", result.Error, StringComparison.Ordinal);

@@ -49,7 +49,7 @@ public sealed class SetUsageCommandTests
     public void SetUsage_Clear_RemovesTheCalibration()
     {
         using var dir = new TempDirectory();
-        var config = dir.Write("settings.yaml", TestSettings.Yaml(dir.Combine("state"), totalLimit: "\"100 TB\"", monitor: "provider: system"));
+        var config = dir.Write("settings.yaml", TestSettings.Yaml(dir.Combine("state"), totalLimit: "\"100 TB\"", interval: "\"1 TB\"", monitor: "provider: system"));
         Assert.Equal(0, CliRunner.Run(["--config", config, "set-usage", "50 TB"]).ExitCode);
         Assert.True(File.Exists(dir.Combine("state", "calibration.json")));
 

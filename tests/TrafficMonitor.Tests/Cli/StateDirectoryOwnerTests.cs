@@ -110,7 +110,7 @@ public sealed class StateDirectoryOwnerTests : IDisposable
     {
         // A file where the state directory should be: no lock file can be made there (as on a full or read-only disk).
         File.WriteAllText(StateDir, "not a directory");
-        var fallback = Path.Combine("/run/traffic-monitor", StateDirectoryLock.FallbackFileName(StateDir));
+        var fallback = Path.Combine(Environment.GetEnvironmentVariable("RUNTIME_DIRECTORY")!, StateDirectoryLock.FallbackFileName(StateDir));
         var config = Config();
         SetUsage(25 * GB);
         try

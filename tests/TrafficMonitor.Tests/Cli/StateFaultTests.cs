@@ -95,6 +95,7 @@ public sealed class StateFaultTests : IDisposable
 
         Assert.Equal(73, over.ExitCode);
         Assert.Contains("State cannot be kept", over.Error, StringComparison.Ordinal);
+        Assert.Contains("The filesystem is read-only", over.Error, StringComparison.Ordinal);
         Assert.Equal(["-h +1"], _shutdown.Calls);
         Assert.Contains(Subjects(), s => s.Contains("CRITICAL", StringComparison.Ordinal));
 
@@ -123,6 +124,8 @@ public sealed class StateFaultTests : IDisposable
         var again = Once(config);
 
         Assert.Equal((73, 73), (over.ExitCode, again.ExitCode));
+        Assert.Contains("The disk is full", over.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("..", over.Error, StringComparison.Ordinal);
         Assert.Equal(["-h +1"], _shutdown.Calls);
         Assert.Single(Subjects(), s => s.Contains("CRITICAL", StringComparison.Ordinal));
     }
