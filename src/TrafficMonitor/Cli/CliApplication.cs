@@ -101,15 +101,19 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
             return settings is null
                 ? ExitCodes.Config
                 : await command(new CommandContext(
-                    parse, settings, level, logger, output, error, configureServices, getEnvironment, path => ConfigLoader.Load(path, HostPlatform.Current.DefaultStateDirectory(ProcessEnvironment.Current), getEnvironment)), cancellationToken).ConfigureAwait(false);
+                    parse, settings, level, logger, output, error, configureServices, getEnvironment, Load), cancellationToken).ConfigureAwait(false);
         };
+
+    /// <summary>Loads a settings file (at start, and again on SIGHUP); throws <see cref="ConfigException"/> listing every problem.</summary>
+    private TrafficMonitorSettings Load(string path) =>
+        ConfigLoader.Load(path, HostPlatform.Current.DefaultStateDirectory(ProcessEnvironment.Current), getEnvironment);
 
     private async Task<TrafficMonitorSettings?> LoadSettingsAsync(ParseResult parse, ILogger logger, bool logLoaded = true)
     {
         try
         {
             var (path, origin) = ConfigLocator.Locate(parse.GetValue(_config), getEnvironment);
-            var settings = ConfigLoader.Load(path, HostPlatform.Current.DefaultStateDirectory(ProcessEnvironment.Current), getEnvironment);
+            var settings = Load(path);
             if (logLoaded)
             {
                 CliLog.SettingsLoaded(logger, path, origin);
