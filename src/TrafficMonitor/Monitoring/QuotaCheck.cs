@@ -40,6 +40,7 @@ public sealed partial class QuotaCheck(
 {
     private int _checks;
     private bool _clockBehindLogged;
+    private long? _stateProblemLoggedAt;
 
     /// <summary>The numbers of the last check that could read usage; null before the first.</summary>
     public QuotaSnapshot? LastSnapshot { get; private set; }
@@ -77,15 +78,25 @@ public sealed partial class QuotaCheck(
         return ReportStateProblem() && result.Outcome == CheckOutcome.Completed ? result with { Outcome = CheckOutcome.StateUnavailable } : result;
     }
 
-    /// <summary>Says, at every check, that state cannot be kept and what that holds back; true when it cannot.</summary>
+    /// <summary>
+    /// Says that state cannot be kept and what that holds back, at every check (near a threshold, where checks come
+    /// many times a second, once per check_interval); true when it cannot.
+    /// </summary>
     private bool ReportStateProblem()
     {
         if ((state.Problem ?? notifier.OutboxProblem) is not { } problem)
         {
+            _stateProblemLoggedAt = null;
             return false;
         }
 
-        LogStateNotKept(problem, state.FallbackPath);
+        var now = timeProvider.GetTimestamp();
+        if (_stateProblemLoggedAt is not { } last || timeProvider.GetElapsedTime(last, now) >= settings.Monitor.CheckInterval)
+        {
+            _stateProblemLoggedAt = now;
+            LogStateNotKept(problem, state.FallbackPath);
+        }
+
         return true;
     }
 
