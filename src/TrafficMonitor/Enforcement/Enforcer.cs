@@ -22,15 +22,13 @@ public sealed partial class Enforcer(
     private readonly List<IEnforcementStep> _steps = steps.ToList();
     private readonly HashSet<string> _deferralsLogged = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<IEnforcementStep> Steps => _steps;
-
     /// <summary>The enabled steps, as the policy sees them.</summary>
     public IReadOnlyList<EnforcementStep> Plan => _steps.Where(s => s.Enabled).Select(s => s.Plan).ToList();
 
     /// <summary>How the action at the critical point reads in messages.</summary>
     public string CriticalActionDescription => _steps.Single(s => s.Id == ShutdownStep.StepId).Description;
 
-    public QuotaProgress Progress(Configuration.ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) =>
+    public QuotaProgress Progress(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) =>
         QuotaProgress.Of(thresholds, state, period, _steps.Select(s => (s.Id, s.Enabled, s.Command)));
 
     /// <param name="keep">Keeps a state at once: a run is recorded before its command starts.</param>
