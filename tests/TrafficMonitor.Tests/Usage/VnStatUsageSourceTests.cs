@@ -164,4 +164,56 @@ public class VnStatUsageSourceTests : IDisposable
             Sut.VnStatSource(_database, command: command).ReadAsync(BillingPeriod.Containing(_today, 1), CancellationToken.None));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ReadAsync_MonthRowsOfTwoInterfacesSumPast2To63_IsBadDataNotZero()
+    {
+        _database.AddInterface("eth0").AddInterface("eth1")
+            .SetMonth("eth0", _today.Year, _today.Month, 5_000_000_000_000_000_000, 0)
+            .SetMonth("eth1", _today.Year, _today.Month, 5_000_000_000_000_000_000, 0);
+
+        var error = await Assert.ThrowsAsync<UsageUnavailableException>(() =>
+            Sut.VnStatSource(_database).ReadAsync(BillingPeriod.Containing(_today, 1), CancellationToken.None));
+
+        Assert.Contains("2^63", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_RxPlusTxPast2To63_IsBadDataNotZero()
+    {
+        _database.AddInterface("eth0").SetMonth("eth0", _today.Year, _today.Month, 5_000_000_000_000_000_000, 5_000_000_000_000_000_000);
+
+        var error = await Assert.ThrowsAsync<UsageUnavailableException>(() =>
+            Sut.VnStatSource(_database).ReadAsync(BillingPeriod.Containing(_today, 1), CancellationToken.None));
+
+        Assert.Contains("2^63", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_DayRowsSumPast2To63_IsBadDataNotZero()
+    {
+        // A period of day rows (reset day 2 or 3) that holds today and an earlier day.
+        var period = BillingPeriod.Containing(_today, _today.Day >= 3 ? 2 : 3);
+        _database.AddInterface("eth0")
+            .SetDay("eth0", period.Start, 5_000_000_000_000_000_000, 1)
+            .SetDay("eth0", _today, 5_000_000_000_000_000_000, 1);
+
+        var error = await Assert.ThrowsAsync<UsageUnavailableException>(() => Sut.VnStatSource(_database).ReadAsync(period, CancellationToken.None));
+
+        Assert.Contains("vnStat's rows for eth0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("2^63", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Once_VnStatRowsSumPast2To63_DecidesNothingAndExits69()
+    {
+        _database.AddInterface("eth0").SetMonth("eth0", _today.Year, _today.Month, 5_000_000_000_000_000_000, 5_000_000_000_000_000_000);
+        var config = _scratch.Write("settings.yaml", TestSettings.Yaml(_scratch.Combine("state"), vnstatConfig: _database.ConfigFile, shutdownCommand: "[\"/bin/true\"]"));
+
+        var result = CliRunner.Run(["--config", config, "--once"]);
+
+        Assert.True(result.ExitCode == 69, $"exit {result.ExitCode}: {result.Output}{result.Error}");
+        Assert.Contains("2^63", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Used 0 B", result.Output + result.Error, StringComparison.Ordinal);
+    }
 }

@@ -61,8 +61,8 @@ public sealed partial class VnStatUsageSource(
         {
             var entry = byName[name];
             var (rows, rx, tx) = useMonthRows
-                ? Sum(entry.Months.Where(row => row.Year == period.Start.Year && row.Month == period.Start.Month).Select(row => (row.Rx, row.Tx)))
-                : Sum(entry.Days.Where(row => period.Contains(row.Date)).Select(row => (row.Rx, row.Tx)));
+                ? Sum(name, period, entry.Months.Where(row => row.Year == period.Start.Year && row.Month == period.Start.Month).Select(row => (row.Rx, row.Tx)))
+                : Sum(name, period, entry.Days.Where(row => period.Contains(row.Date)).Select(row => (row.Rx, row.Tx)));
 
             // No row and no update this period means vnStat has not looked at the interface since the period began:
             // that is missing data, not zero traffic.
@@ -90,7 +90,7 @@ public sealed partial class VnStatUsageSource(
 
         var updatedAt = usages.Select(u => byName[u.Name].UpdatedAt).Max();
         WarnIfStale(updatedAt);
-        return MakeLive(new UsageReading(Name, period, usages, updatedAt));
+        return MakeLive(new UsageReading(Name, period, usages, updatedAt)).Verified();
     }
 
     private UsageReading MakeLive(UsageReading reading)
@@ -124,9 +124,7 @@ public sealed partial class VnStatUsageSource(
         }
 
         _liveWorked = true;
-        var usages = reading.Interfaces
-            .Select(u => unwritten.TryGetValue(u.Name, out var more) ? u with { Rx = u.Rx + more.Rx, Tx = u.Tx + more.Tx } : u)
-            .ToList();
+        var usages = reading.Interfaces.Select(u => unwritten.TryGetValue(u.Name, out var more) ? Add(u, more) : u).ToList();
         return reading with { Interfaces = usages, DataUpdatedAt = timeProvider.GetUtcNow(), LineRate = counters.LineRate(usages.Select(u => u.Name)) };
     }
 
@@ -143,17 +141,40 @@ public sealed partial class VnStatUsageSource(
         }
     }
 
-    private static (int Rows, long Rx, long Tx) Sum(IEnumerable<(long Rx, long Tx)> rows)
+    private static (int Rows, long Rx, long Tx) Sum(string name, BillingPeriod period, IEnumerable<(long Rx, long Tx)> rows)
     {
         var (count, rx, tx) = (0, 0L, 0L);
-        foreach (var row in rows)
+        try
         {
-            count++;
-            rx += row.Rx;
-            tx += row.Tx;
+            foreach (var row in rows)
+            {
+                count++;
+                rx = checked(rx + row.Rx);
+                tx = checked(tx + row.Tx);
+            }
+        }
+        catch (OverflowException)
+        {
+            throw new UsageUnavailableException(
+                $"vnStat's rows for {name} in the period {period} add up to more than 2^63 bytes (8 EiB), which no link moves: " +
+                $"vnStat's database holds impossible numbers (see 'vnstat -i {name} -d')");
         }
 
         return (count, rx, tx);
+    }
+
+    private static InterfaceUsage Add(InterfaceUsage usage, (long Rx, long Tx) unwritten)
+    {
+        try
+        {
+            return usage with { Rx = checked(usage.Rx + unwritten.Rx), Tx = checked(usage.Tx + unwritten.Tx) };
+        }
+        catch (OverflowException)
+        {
+            throw new UsageUnavailableException(
+                $"vnStat's count for {usage.Name} (rx {usage.Rx}, tx {usage.Tx}) plus what the kernel counted since vnStat wrote it " +
+                $"(rx {unwritten.Rx}, tx {unwritten.Tx}) passes 2^63 bytes (8 EiB), which no link moves: the data is damaged");
+        }
     }
 
     private async Task<string> RunVnStatAsync(string mode, CancellationToken cancellationToken)
