@@ -233,8 +233,7 @@ public sealed partial class VnStatUsageSource(
     private partial void LogLive(string database);
 
     [LoggerMessage(EventId = 651, Level = LogLevel.Warning,
-        Message = "vnStat's numbers cannot be made live ({Reason}), so they lag the kernel by up to vnStat's SaveInterval (5 min by default): " +
-                  "let this user read {Database} (or set vnstat.dbdir), or use monitor.provider: system")]
+        Message = "vnStat's numbers cannot be made live from {Database}, so they lag the kernel by up to vnStat's SaveInterval (5 min by default): {Reason}")]
     private partial void LogNotLive(string database, string reason);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information,
