@@ -216,4 +216,41 @@ public class VnStatUsageSourceTests : IDisposable
         Assert.Contains("2^63", result.Output + result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("Used 0 B", result.Output + result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ReadAsync_DatabaseLockedByAnotherProgram_AdviceFitsALock()
+    {
+        _database.AddInterface("eth0");
+        using var writer = new TrafficMonitor.Tests.Usage.VnStat.SqliteSession(_database.DatabaseFile);
+        writer.Execute("begin exclusive; update interface set rxcounter=1;");
+
+        var error = await Assert.ThrowsAsync<UsageUnavailableException>(() =>
+            Sut.VnStatSource(_database).ReadAsync(BillingPeriod.Containing(_today, 1), CancellationToken.None));
+
+        Assert.Contains("database is locked", error.Message, StringComparison.Ordinal);
+        Assert.Contains("another program", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Start vnStat's daemon", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0)]
+    public async Task ReadAsync_BinaryGarbageFromVnStat_IsNotCopiedRawIntoTheMessage(int exitCode)
+    {
+        var garbage = _scratch.Combine("garbage.bin");
+        var bytes = new List<byte>();
+        bytes.AddRange("Error: \u001b[31mred\u001b[0m\r\nfake log line\u0000\u0007\u202Eevil"u8.ToArray());
+        bytes.AddRange([0xff, 0xfe, 0xc3, 0x28]);
+        bytes.AddRange(Enumerable.Repeat((byte)'x', 100_000));
+        File.WriteAllBytes(garbage, [.. bytes]);
+        var command = _scratch.Write("binary-vnstat", $"#!/bin/sh\ncat '{garbage}'\nexit {exitCode}\n");
+        File.SetUnixFileMode(command, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var error = await Assert.ThrowsAsync<UsageUnavailableException>(() =>
+            Sut.VnStatSource(_database, command: command).ReadAsync(BillingPeriod.Containing(_today, 1), CancellationToken.None));
+
+        Assert.DoesNotContain(error.Message, c => char.IsControl(c) || c is '\uFFFD' or '\u202E');
+        Assert.Contains("Error: ", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 1000, $"{error.Message.Length} characters");
+    }
 }

@@ -24,6 +24,9 @@ public sealed partial class VnStatUsageSource(
     /// <summary>vnStat writes its database every 5 minutes by default; far longer means its daemon is not running.</summary>
     private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(30);
 
+    /// <summary>How much of vnStat's output an error message quotes.</summary>
+    private const int MaxQuotedOutput = 400;
+
     private DateTimeOffset? _staleWarnedFor;
 
     private (BillingPeriod Period, bool Months, (DateTime, long) Version, VnStatDocument Document)? _cached;
@@ -211,13 +214,16 @@ public sealed partial class VnStatUsageSource(
 
         if (result.ExitCode != 0)
         {
-            var message = string.Join(' ', (result.StandardOutput + "\n" + result.StandardError)
-                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            // vnStat's words are kept (they name the problem), but only as printable text of a bounded length.
+            var message = PrintableText.OneLine(result.StandardOutput + "\n" + result.StandardError, MaxQuotedOutput);
             var hint = message.Contains("suitable interface", StringComparison.OrdinalIgnoreCase)
                 ? " vnStat's database has no interfaces yet: start its daemon (systemctl enable --now vnstat; without systemd: vnstatd -d) or add one (vnstat --add -i eth0)."
-                : message.Contains("database", StringComparison.OrdinalIgnoreCase)
-                    ? " Start vnStat's daemon so it creates its database (systemctl enable --now vnstat; without systemd: vnstatd -d), or point vnstat.dbdir at it."
-                    : string.Empty;
+                : message.Contains("database is locked", StringComparison.OrdinalIgnoreCase) || message.Contains("database is busy", StringComparison.OrdinalIgnoreCase)
+                    ? " vnStat waited for a lock on its database and gave up: another program holds it for longer than vnStat's daemon does when it writes " +
+                      $"(a sqlite3 session or a backup with a transaction open?); find it with {(live is null ? "fuser -v on vnStat's database file" : $"'fuser -v {live.DatabaseFile}'")}. It is tried again at the next check."
+                    : message.Contains("database", StringComparison.OrdinalIgnoreCase)
+                        ? " Start vnStat's daemon so it creates its database (systemctl enable --now vnstat; without systemd: vnstatd -d), or point vnstat.dbdir at it."
+                        : string.Empty;
             throw new UsageUnavailableException($"vnStat failed (exit code {result.ExitCode}): {message}{hint}");
         }
 
