@@ -1,3 +1,4 @@
+using System.Globalization;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Quota;
 
@@ -14,10 +15,15 @@ public sealed record UsageAdjustment(decimal Percent, long RxOffset, long TxOffs
 {
     public bool IsNone => Percent == 0 && RxOffset == 0 && TxOffset == 0 && CountedOffset == 0;
 
+    /// <summary>Throws <see cref="OverflowException"/> past 2^63 (decimal to long always checks).</summary>
     public long Scale(long bytes) => Percent == 0 ? bytes : (long)Math.Round(bytes * (1 + (Percent / 100)), MidpointRounding.AwayFromZero);
 }
 
-/// <summary>The period's usage across the counted interfaces, as read from a source.</summary>
+/// <summary>
+/// The period's usage across the counted interfaces, as read from a source. Every sum is checked: a sum past 2^63
+/// bytes would wrap to a negative number, which the floor at zero turns into "0 B used", a full quota read as
+/// empty. Sources return readings through <see cref="Verified"/>, so an impossible one never reaches a decision.
+/// </summary>
 public sealed record UsageReading(string Source, BillingPeriod Period, IReadOnlyList<InterfaceUsage> Interfaces, DateTimeOffset? DataUpdatedAt)
 {
     /// <summary>
@@ -29,27 +35,84 @@ public sealed record UsageReading(string Source, BillingPeriod Period, IReadOnly
     public UsageAdjustment? Adjustment { get; init; }
 
     /// <summary>What the interfaces moved, before any calibration.</summary>
-    public long MeasuredRx => Interfaces.Sum(i => i.Rx);
+    public long MeasuredRx => Total(static i => i.Rx);
 
-    public long MeasuredTx => Interfaces.Sum(i => i.Tx);
+    public long MeasuredTx => Total(static i => i.Tx);
 
-    public long Rx => Adjustment is { } a ? Math.Max(0, a.Scale(MeasuredRx) + a.RxOffset) : MeasuredRx;
+    public long Rx => Adjustment is { } a ? Math.Max(0, checked(a.Scale(MeasuredRx) + a.RxOffset)) : MeasuredRx;
 
-    public long Tx => Adjustment is { } a ? Math.Max(0, a.Scale(MeasuredTx) + a.TxOffset) : MeasuredTx;
+    public long Tx => Adjustment is { } a ? Math.Max(0, checked(a.Scale(MeasuredTx) + a.TxOffset)) : MeasuredTx;
 
-    public long Counted(CountMode mode) => Math.Max(0, Count(mode, Rx, Tx) + (Adjustment?.CountedOffset ?? 0));
+    public long Counted(CountMode mode) => Math.Max(0, checked(Count(mode, Rx, Tx) + (Adjustment?.CountedOffset ?? 0)));
 
     /// <summary>What <c>set-usage</c> added to the counted bytes, on top of <c>adjust_percent</c>.</summary>
     public long CalibrationOffset(CountMode mode) =>
-        Counted(mode) - Count(mode, Adjustment?.Scale(MeasuredRx) ?? MeasuredRx, Adjustment?.Scale(MeasuredTx) ?? MeasuredTx);
+        checked(Counted(mode) - Count(mode, Adjustment?.Scale(MeasuredRx) ?? MeasuredRx, Adjustment?.Scale(MeasuredTx) ?? MeasuredTx));
 
     public static long Count(CountMode mode, long rx, long tx) => mode switch
     {
         CountMode.Rx => rx,
         CountMode.Tx => tx,
         CountMode.Max => Math.Max(rx, tx),
-        _ => rx + tx,
+        _ => checked(rx + tx),
     };
+
+    /// <summary>
+    /// This reading, once every number derived from it is known to be possible: no negative count, no sum past 2^63
+    /// bytes (8 EiB, more than any link moves in a billing period). Otherwise the data is bad and
+    /// <see cref="UsageUnavailableException"/> says where it came from, so the check decides nothing.
+    /// </summary>
+    public UsageReading Verified()
+    {
+        if (Interfaces.FirstOrDefault(i => i.Rx < 0 || i.Tx < 0) is { } negative)
+        {
+            throw new UsageUnavailableException(
+                $"{Source} reported a negative byte count for {negative.Name} (rx {negative.Rx}, tx {negative.Tx}) in the period {Period}: its data is damaged");
+        }
+
+        try
+        {
+            _ = (MeasuredRx, MeasuredTx);
+        }
+        catch (OverflowException)
+        {
+            throw new UsageUnavailableException(
+                $"{Source}'s counts for {string.Join(", ", Interfaces.Select(i => i.Name))} in the period {Period} add up to more than 2^63 bytes " +
+                $"(8 EiB; per interface: {PerInterface()}), which no link moves: its data is damaged");
+        }
+
+        try
+        {
+            foreach (var mode in Enum.GetValues<CountMode>())
+            {
+                _ = (Counted(mode), CalibrationOffset(mode));
+            }
+        }
+        catch (OverflowException)
+        {
+            var measured = Adjustment is null
+                ? "rx plus tx"
+                : $"with adjust_percent {Adjustment.Percent.ToString(CultureInfo.InvariantCulture)}% and the set-usage offsets (rx {Adjustment.RxOffset}, tx {Adjustment.TxOffset}, counted {Adjustment.CountedOffset}), the count";
+            throw new UsageUnavailableException(
+                $"{Source} measured rx {MeasuredRx}, tx {MeasuredTx} bytes in the period {Period}; {measured} passes 2^63 bytes (8 EiB), which no link moves: " +
+                (Adjustment is null ? "its data is damaged" : "correct the calibration with 'traffic-monitor set-usage'") + "");
+        }
+
+        return this;
+    }
+
+    private long Total(Func<InterfaceUsage, long> bytes)
+    {
+        long total = 0;
+        foreach (var usage in Interfaces)
+        {
+            total = checked(total + bytes(usage));
+        }
+
+        return total;
+    }
+
+    private string PerInterface() => string.Join(", ", Interfaces.Select(i => $"{i.Name} rx {i.Rx}, tx {i.Tx}"));
 }
 
 /// <summary>Usage could not be read or cannot be trusted; <see cref="Exception.Message"/> says why and what to do.</summary>
