@@ -98,7 +98,7 @@ public sealed partial class ProviderUsageSource(
 
         Keep(record, fresh is not null || figures.ReportDisagreement || record != _record);
         CheckAdopted(figures);
-        return ownReading with { Provider = figures };
+        return ownReading with { Source = Name, Provider = figures };
     }
 
     private ProviderRecord Failed(ProviderRecord record, DateTimeOffset now, ProviderApiException e)
