@@ -57,7 +57,7 @@ public sealed class StatusReporter(
             CountMode = settings.Monitor.Count.ToString().ToLowerInvariant(),
             PeriodStart = period.Start,
             PeriodEnd = period.LastDay,
-            ResetDay = period.Start.Day,
+            ResetDay = settings.Monitor.ResetDayFromProvider ? period.Start.Day : settings.Monitor.ResetDay,
             Interfaces = reading?.Interfaces.Select(i => new StatusInterface(i.Name, i.Rx, i.Tx)).ToList() ?? [],
             RxBytes = snapshot?.RxBytes,
             TxBytes = snapshot?.TxBytes,

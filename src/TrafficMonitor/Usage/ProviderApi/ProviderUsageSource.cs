@@ -68,14 +68,30 @@ public sealed partial class ProviderUsageSource(
 
         if (monitor.ResetDayFromProvider)
         {
-            var day = ProviderPolicy.ResetDay(fresh?.NextReset ?? record.NextReset, time.LocalTimeZone)
-                ?? throw new UsageUnavailableException(
+            if (ProviderPolicy.ResetDay(fresh?.NextReset ?? record.NextReset, time.LocalTimeZone) is not { } day)
+            {
+                // The failed attempt is kept, so the next check does not ask again before the poll is due.
+                Keep(record, record != _record);
+                throw new UsageUnavailableException(
                     $"monitor.reset_day is provider, and {meter.Kind}'s API has not said yet when the period resets ({record.LastError ?? "no answer yet"}); " +
                     "it is asked again at the next poll, or write the day in monitor.reset_day");
+            }
+
             period = CheckTime.From(time).Period(day);
         }
 
-        var ownReading = await own.ReadAsync(period, cancellationToken).ConfigureAwait(false);
+        UsageReading ownReading;
+        try
+        {
+            ownReading = await own.ReadAsync(period, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsageUnavailableException)
+        {
+            // A reading without the own counters to pair it with cannot be used; the attempt still counts for polling.
+            Keep(fresh is null ? record : record with { LastAttemptAt = now }, true);
+            throw;
+        }
+
         var ownBytes = meter.OwnBilled(ownReading, monitor.Count);
         if (fresh is not null)
         {

@@ -263,6 +263,23 @@ public sealed class ProviderUsageTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_ResetDayProviderNeverAnswered_DecidesNothingAndDoesNotAskBeforeThePoll()
+    {
+        _api.Dispose();
+        _api = ProviderApiServer.KiwiVm();
+        _api.Answer(new Reply(500), new Reply(500));
+        var check = CreateSut(providerApi: "kiwivm", monitor: "reset_day: provider");
+
+        var first = await check.RunAsync(CancellationToken.None);
+        Later(TimeSpan.FromMinutes(5));
+        var second = await CreateSut(providerApi: "kiwivm", monitor: "reset_day: provider").RunAsync(CancellationToken.None);
+
+        Assert.Equal((CheckOutcome.UsageUnavailable, CheckOutcome.UsageUnavailable), (first.Outcome, second.Outcome));
+        Assert.Single(_api.Requests);
+        Assert.Contains(_logs.Lines, l => l.Contains("monitor.reset_day is provider", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Status_ShowsBothCountsAndTheirDifference_WithoutTheToken()
     {
         _api.Outgoing = 100 * GiB;
