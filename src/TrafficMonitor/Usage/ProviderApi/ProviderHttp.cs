@@ -42,13 +42,8 @@ public static class ProviderHttp
         byte[] body;
         try
         {
-            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            if (response.Content.Headers.ContentLength > MaxAnswerBytes)
-            {
-                response.Dispose();
-                throw new ProviderApiException($"{endpoint} answered with {response.Content.Headers.ContentLength} bytes, too many for a server record");
-            }
-
+            // The whole answer is read within the timeout, and the client refuses one over MaxAnswerBytes.
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
             body = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

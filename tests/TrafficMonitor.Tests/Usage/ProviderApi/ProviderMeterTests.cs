@@ -137,6 +137,15 @@ public sealed class ProviderMeterTests : IDisposable
     }
 
     [Fact]
+    public async Task Hetzner_HugeAnswer_IsRefusedNotReadIntoMemory()
+    {
+        using var server = ProviderApiServer.Hetzner();
+        server.Answer(new Reply(200, new string(' ', 2 * ProviderHttp.MaxAnswerBytes)));
+
+        await Assert.ThrowsAsync<ProviderApiException>(() => Hetzner(server).ReadAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Hetzner_NoAnswer_TimesOutNamingTheTimeout()
     {
         using var server = ProviderApiServer.Hetzner();
