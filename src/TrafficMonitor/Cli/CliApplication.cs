@@ -9,7 +9,7 @@ using TrafficMonitor.Platform;
 namespace TrafficMonitor.Cli;
 
 /// <summary>
-/// The command line: <c>traffic-monitor [run] [--once] [--dry-run]</c>, <c>status [--json]</c>, <c>check-config</c>, <c>test-notify</c>,
+/// The command line: <c>traffic-monitor [run] [--once] [--dry-run]</c>, <c>status [--json]</c>, <c>check-config</c>, <c>test-notify</c>, <c>test-provider</c>,
 /// <c>set-usage SIZE [--rx SIZE] [--tx SIZE]</c>,
 /// each with <c>--config</c> and <c>--log-level</c>. A user's mistake ends in a message and an exit code, never a stack trace.
 /// </summary>
@@ -87,6 +87,7 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         root.Subcommands.Add(SetUsageCommand.Create(WithSettings));
         root.Subcommands.Add(CheckConfigCommand.Create(WithSettings));
         root.Subcommands.Add(TestNotifyCommand.Create(WithSettings));
+        root.Subcommands.Add(TestProviderCommand.Create(WithSettings));
         return root;
     }
 

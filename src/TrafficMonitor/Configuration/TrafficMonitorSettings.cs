@@ -23,4 +23,7 @@ public sealed class TrafficMonitorSettings
     public required VnStatOptions VnStat { get; init; }
 
     public required ShutdownActionOptions Shutdown { get; init; }
+
+    /// <summary>Null when the file has no <c>provider_api</c> section.</summary>
+    public ProviderApiOptions? ProviderApi { get; init; }
 }

@@ -105,4 +105,14 @@ internal static class LogEvents
     public const int AlreadyRunning = 767;
     public const int OnceSkipped = 768;
     public const int HangupIgnored = 769;
+
+    // 800–819: the provider's own traffic meter read through its API (Usage/ProviderApi, Cli test-provider).
+    public const int ProviderFirstReading = 800;
+    public const int ProviderReading = 801;
+    public const int ProviderDegraded = 802;
+    public const int ProviderStillFailing = 803;
+    public const int ProviderRecovered = 804;
+    public const int ProviderDisagrees = 805;
+    public const int ProviderRecordUnreadable = 806;
+    public const int ProviderRecordNotSaved = 807;
 }

@@ -74,7 +74,8 @@ public sealed partial class QuotaCheck(
             return new CheckResult(CheckOutcome.UsageUnavailable);
         }
 
-        var result = await EvaluateAsync(reading, period, time).ConfigureAwait(false);
+        // A source may fix the period itself (monitor.reset_day: provider).
+        var result = await EvaluateAsync(reading, reading.Period, time).ConfigureAwait(false);
         return ReportStateProblem() && result.Outcome == CheckOutcome.Completed ? result with { Outcome = CheckOutcome.StateUnavailable } : result;
     }
 
@@ -119,7 +120,7 @@ public sealed partial class QuotaCheck(
         var counted = reading.Counted(settings.Monitor.Count);
         var previous = state.Current;
         var decision = QuotaPolicy.Evaluate(new QuotaInputs(
-            settings.Thresholds, enforcer.Plan, period, counted, previous, time, identity.Id, settings.Notifications.DailyReport,
+            reading.Thresholds(settings.Thresholds), enforcer.Plan, period, counted, previous, time, identity.Id, settings.Notifications.DailyReport,
             state.HistoryUnknown ? boot.BootedAt : null));
         var snapshot = Snapshot(reading, decision.State, period);
         if (decision.NewPeriodStarted)
@@ -162,9 +163,11 @@ public sealed partial class QuotaCheck(
         return new CheckResult(succeeded ? CheckOutcome.Completed : CheckOutcome.ActionFailed, reading, decision, enforced, snapshot);
     }
 
-    private QuotaSnapshot Snapshot(UsageReading reading, MonitorState decided, BillingPeriod period) =>
-        QuotaSnapshot.Create(
-            Environment.MachineName, settings.Thresholds, settings.Monitor.Count, reading, enforcer.Progress(settings.Thresholds, decided, period));
+    private QuotaSnapshot Snapshot(UsageReading reading, MonitorState decided, BillingPeriod period)
+    {
+        var thresholds = reading.Thresholds(settings.Thresholds);
+        return QuotaSnapshot.Create(Environment.MachineName, thresholds, settings.Monitor.Count, reading, enforcer.Progress(thresholds, decided, period));
+    }
 
     [LoggerMessage(EventId = LogEvents.UsageUnavailable, Level = LogLevel.Error,
         Message = "Usage could not be read from {Source}, so nothing is decided this check: {Reason}")]

@@ -16,6 +16,8 @@ public enum NotificationKind
     NewPeriod,
     DailyReport,
     Test,
+    ProviderDisagrees,
+    ProviderUnavailable,
 }
 
 /// <summary>

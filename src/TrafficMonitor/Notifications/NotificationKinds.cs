@@ -19,6 +19,8 @@ public static class NotificationKinds
     private static readonly NotificationKindInfo NewPeriod = new("new_period", Urgent: false, Priority: 3, "bar_chart");
     private static readonly NotificationKindInfo DailyReport = new("daily_report", Urgent: false, Priority: 3, "bar_chart");
     private static readonly NotificationKindInfo Test = new("test", Urgent: false, Priority: 3, "bar_chart");
+    private static readonly NotificationKindInfo ProviderDisagrees = new("provider_disagrees", Urgent: false, Priority: 4, "warning");
+    private static readonly NotificationKindInfo ProviderUnavailable = new("provider_unavailable", Urgent: false, Priority: 3, "warning");
 
     public static NotificationKindInfo Describe(this NotificationKind kind) => kind switch
     {
@@ -31,6 +33,8 @@ public static class NotificationKinds
         NotificationKind.NewPeriod => NewPeriod,
         NotificationKind.DailyReport => DailyReport,
         NotificationKind.Test => Test,
+        NotificationKind.ProviderDisagrees => ProviderDisagrees,
+        NotificationKind.ProviderUnavailable => ProviderUnavailable,
         // Not a named kind (only a cast makes one): announced as plainly as a test.
         _ => Test,
     };

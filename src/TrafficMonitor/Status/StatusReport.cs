@@ -14,6 +14,29 @@ public sealed record StatusAction(
     int Runs,
     int Failures);
 
+/// <summary>
+/// The provider's meter beside the own counters (provider_api): what the decision counts (the provider's figure at
+/// its last good reading plus the own counters since), the own counters' figure for the period, and their difference.
+/// </summary>
+public sealed record StatusProviderApi(
+    string Kind,
+    string Billing,
+    long CountedBytes,
+    long OwnBytes,
+    long DifferenceBytes,
+    long? ProviderBytes,
+    DateTimeOffset? ProviderReadAt,
+    long OwnSinceBytes,
+    long? LimitBytes,
+    DateTimeOffset? NextReset,
+    string? Error,
+    DateTimeOffset? FailingSince,
+    DateTimeOffset? CompareFrom,
+    DateTimeOffset? CompareTo,
+    long? CompareProviderBytes,
+    long? CompareOwnBytes,
+    decimal? CompareDifferencePercent);
+
 /// <summary>The notification outbox: what is still waiting for some channel.</summary>
 public sealed record StatusNotifications(int Pending, DateTimeOffset? OldestQueuedAt, IReadOnlyList<string> LastErrors);
 
@@ -82,6 +105,9 @@ public sealed record StatusReport
     public required long CalibrationOffsetBytes { get; init; }
 
     public StatusNotifications? Notifications { get; init; }
+
+    /// <summary>Null without a provider_api section (or when usage could not be read).</summary>
+    public StatusProviderApi? ProviderApi { get; init; }
 
     /// <summary>Why the state directory cannot be written, while it cannot; null when it can.</summary>
     public string? StateProblem { get; init; }

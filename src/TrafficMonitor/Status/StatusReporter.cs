@@ -6,6 +6,7 @@ using TrafficMonitor.Notifications.Outbox;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
+using TrafficMonitor.Usage.ProviderApi;
 
 namespace TrafficMonitor.Status;
 
@@ -38,6 +39,10 @@ public sealed class StatusReporter(
             usageError = e.Message;
         }
 
+        // The provider's API may give the limit and the period (total_limit / reset_day: provider).
+        thresholds = reading?.Thresholds(thresholds) ?? thresholds;
+        period = reading?.Period ?? period;
+
         // While the state directory cannot be written, the daemon keeps its record under the runtime directory.
         var saved = stateStore.Peek();
         var kept = fallback.Peek();
@@ -52,7 +57,7 @@ public sealed class StatusReporter(
             CountMode = settings.Monitor.Count.ToString().ToLowerInvariant(),
             PeriodStart = period.Start,
             PeriodEnd = period.LastDay,
-            ResetDay = settings.Monitor.ResetDay,
+            ResetDay = settings.Monitor.ResetDayFromProvider ? period.Start.Day : settings.Monitor.ResetDay,
             Interfaces = reading?.Interfaces.Select(i => new StatusInterface(i.Name, i.Rx, i.Tx)).ToList() ?? [],
             RxBytes = snapshot?.RxBytes,
             TxBytes = snapshot?.TxBytes,
@@ -77,9 +82,15 @@ public sealed class StatusReporter(
             AdjustPercent = settings.Monitor.AdjustPercent,
             CalibrationOffsetBytes = reading?.CalibrationOffset(settings.Monitor.Count) ?? 0,
             Notifications = Notifications(),
+            ProviderApi = reading?.Provider is { } provider ? ProviderStatus(provider) : null,
             StateProblem = notKept is null ? null : $"cannot be written since {notKept.Since:yyyy-MM-dd HH:mm:ss zzz} ({notKept.Problem}); the monitor keeps its record in {fallback.FilePath} until the next reboot",
         };
     }
+
+    private static StatusProviderApi ProviderStatus(ProviderFigures p) => new(
+        p.Kind, p.Billing, p.BilledBytes, p.OwnBytes, p.DifferenceBytes, p.Reading?.ProviderBytes, p.Reading?.ReadAt, p.OwnSinceBytes,
+        p.LimitBytes, p.NextReset, p.Degraded, p.FailingSince,
+        p.Comparison?.From, p.Comparison?.To, p.Comparison?.ProviderBytes, p.Comparison?.OwnBytes, p.Comparison?.DifferencePercent);
 
     private StatusNotifications Notifications()
     {
@@ -90,6 +101,29 @@ public sealed class StatusReporter(
             .Distinct(StringComparer.Ordinal)
             .ToList();
         return new StatusNotifications(waiting.Count, waiting.Count > 0 ? waiting.Min(e => e.Notification.CreatedAt) : null, errors);
+    }
+
+    private static string ProviderText(StatusProviderApi api, SizeUnits units)
+    {
+        string Size(long bytes) => $"{ByteSize.Format(bytes, units)} ({bytes.ToString(CultureInfo.InvariantCulture)} bytes)";
+        var text = new StringBuilder();
+        var meter = api.ProviderBytes is { } read
+            ? $"{Size(read)} at {api.ProviderReadAt:yyyy-MM-dd HH:mm:ss zzz} + {Size(api.OwnSinceBytes)} counted since"
+            : "no good reading this period yet: the own counters alone";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Provider meter:  {api.Kind} ({api.Billing}): {meter}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Own count:       {Size(api.OwnBytes)} this period; the decision counts {Size(api.CountedBytes)}, {(api.DifferenceBytes < 0 ? "-" : "+")}{ByteSize.Format(Math.Abs(api.DifferenceBytes), units)} from the own count");
+        if (api.CompareProviderBytes is { } provider && api.CompareOwnBytes is { } own)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Compared:        {api.CompareFrom:yyyy-MM-dd HH:mm} to {api.CompareTo:yyyy-MM-dd HH:mm}: provider {ByteSize.Format(provider, units)}, own {ByteSize.Format(own, units)} ({api.CompareDifferencePercent?.ToString("+0.#;-0.#;0", CultureInfo.InvariantCulture)}%)");
+        }
+
+        if (api.Error is { } error)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Provider API:    NOT ANSWERING since {api.FailingSince:yyyy-MM-dd HH:mm:ss zzz}: {error}");
+        }
+
+        return text.ToString();
     }
 
     public static string FormatText(StatusReport report, SizeUnits units)
@@ -112,6 +146,11 @@ public sealed class StatusReporter(
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"Calibration:     measured rx {Size(report.MeasuredRxBytes)}, tx {Size(report.MeasuredTxBytes)}; adjust_percent {report.AdjustPercent.ToString(CultureInfo.InvariantCulture)}%; set-usage offset {(report.CalibrationOffsetBytes < 0 ? "-" : "+")}{ByteSize.Format(Math.Abs(report.CalibrationOffsetBytes), units)}");
+        }
+
+        if (report.ProviderApi is { } api)
+        {
+            text.Append(ProviderText(api, units));
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Limit:           {Size(report.LimitBytes)}");

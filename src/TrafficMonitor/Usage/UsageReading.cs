@@ -34,6 +34,12 @@ public sealed record UsageReading(string Source, BillingPeriod Period, IReadOnly
 
     public UsageAdjustment? Adjustment { get; init; }
 
+    /// <summary>
+    /// The provider's own meter combined with these counters (<c>provider_api</c>): when set, it is what counts, in
+    /// the provider's measure (Hetzner: sent bytes), and <see cref="Counted"/> returns its billed figure.
+    /// </summary>
+    public ProviderApi.ProviderFigures? Provider { get; init; }
+
     /// <summary>What the interfaces moved, before any calibration.</summary>
     public long MeasuredRx => Total(static i => i.Rx);
 
@@ -43,11 +49,17 @@ public sealed record UsageReading(string Source, BillingPeriod Period, IReadOnly
 
     public long Tx => Adjustment is { } a ? Math.Max(0, checked(a.Scale(MeasuredTx) + a.TxOffset)) : MeasuredTx;
 
-    public long Counted(CountMode mode) => Math.Max(0, checked(Count(mode, Rx, Tx) + (Adjustment?.CountedOffset ?? 0)));
+    public long Counted(CountMode mode) =>
+        Provider is { } provider ? provider.BilledBytes : Math.Max(0, checked(Count(mode, Rx, Tx) + (Adjustment?.CountedOffset ?? 0)));
 
-    /// <summary>What <c>set-usage</c> added to the counted bytes, on top of <c>adjust_percent</c>.</summary>
-    public long CalibrationOffset(CountMode mode) =>
-        checked(Counted(mode) - Count(mode, Adjustment?.Scale(MeasuredRx) ?? MeasuredRx, Adjustment?.Scale(MeasuredTx) ?? MeasuredTx));
+    /// <summary>What <c>set-usage</c> added to the counted bytes, on top of <c>adjust_percent</c> (nothing when the provider's meter counts).</summary>
+    public long CalibrationOffset(CountMode mode) => Provider is not null
+        ? 0
+        : checked(Counted(mode) - Count(mode, Adjustment?.Scale(MeasuredRx) ?? MeasuredRx, Adjustment?.Scale(MeasuredTx) ?? MeasuredTx));
+
+    /// <summary>The thresholds to decide on: the configured ones, with the provider's limit when <c>total_limit: provider</c>.</summary>
+    public ThresholdsOptions Thresholds(ThresholdsOptions configured) =>
+        configured.LimitFromProvider && Provider?.LimitBytes is { } limit ? configured.WithTotalLimit(limit) : configured;
 
     public static long Count(CountMode mode, long rx, long tx) => mode switch
     {

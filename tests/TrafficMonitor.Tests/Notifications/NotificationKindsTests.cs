@@ -17,6 +17,8 @@ public sealed class NotificationKindsTests
         [NotificationKind.NewPeriod] = ("new_period", false, "3", "bar_chart"),
         [NotificationKind.DailyReport] = ("daily_report", false, "3", "bar_chart"),
         [NotificationKind.Test] = ("test", false, "3", "bar_chart"),
+        [NotificationKind.ProviderDisagrees] = ("provider_disagrees", false, "4", "warning"),
+        [NotificationKind.ProviderUnavailable] = ("provider_unavailable", false, "3", "warning"),
     };
 
     public static TheoryData<NotificationKind> Kinds() => new(Enum.GetValues<NotificationKind>());
