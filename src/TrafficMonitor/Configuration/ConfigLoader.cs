@@ -128,6 +128,7 @@ public static class ConfigLoader
         var monitor = MonitorSection.Read(top, defaultStateDir);
         var vnstat = VnStatSection.Read(top);
         var shutdown = ShutdownSection.Read(top);
+        var metrics = MetricsSection.Read(top);
         top.ReportUnknownKeys();
 
         if (problems.Count > 0 || thresholds is null)
@@ -146,6 +147,7 @@ public static class ConfigLoader
             Monitor = monitor,
             VnStat = vnstat,
             Shutdown = shutdown,
+            Metrics = metrics,
         };
     }
 

@@ -12,5 +12,6 @@ public static class SettingsAdvisor
         .. WebhooksSection.Warnings(settings.Webhooks),
         .. NotificationsSection.Warnings(settings),
         .. ShutdownSection.Warnings(settings.Shutdown),
+        .. MetricsSection.Warnings(settings.Metrics),
     ];
 }

@@ -18,6 +18,7 @@ public static class SettingsPrinter
         MonitorSection.Print(settings.Monitor, text);
         VnStatSection.Print(settings.VnStat, text);
         ShutdownSection.Print(settings.Shutdown, text);
+        MetricsSection.Print(settings.Metrics, text);
         return text.ToString();
     }
 }

@@ -23,4 +23,6 @@ public sealed class TrafficMonitorSettings
     public required VnStatOptions VnStat { get; init; }
 
     public required ShutdownActionOptions Shutdown { get; init; }
+
+    public MetricsOptions Metrics { get; init; } = new();
 }

@@ -105,4 +105,11 @@ internal static class LogEvents
     public const int AlreadyRunning = 767;
     public const int OnceSkipped = 768;
     public const int HangupIgnored = 769;
+
+    // 840–859: the metrics endpoint and status page (Metrics).
+    public const int MetricsListening = 840;
+    public const int MetricsBindFailed = 841;
+    public const int MetricsAcceptFailed = 842;
+    public const int MetricsConnectionEnded = 843;
+    public const int MetricsRequestFailed = 844;
 }
