@@ -123,7 +123,7 @@ public static class StatusPage
             html.Append(CultureInfo.InvariantCulture, $"<div class=\"forecast\" style=\"left:{At(forecast)}\" title=\"forecast {E(Size(forecast, s))}\"></div>");
         }
 
-        html.Append("</div>\n<p class=\"legend small\"><span class=\"key used-key\"></span> used · <span class=\"key stage-key\"></span> alert stages · ")
+        html.Append(CultureInfo.InvariantCulture, $"</div>\n<p class=\"legend small\"><span class=\"key used {state}\"></span> used · <span class=\"key stage-key\"></span> alert stages · ")
             .Append("<span class=\"key critical-key\"></span> critical point").Append(view.ForecastBytes is null ? string.Empty : " · <span class=\"key forecast-key\"></span> forecast")
             .Append("</p>\n");
     }
@@ -198,7 +198,7 @@ public static class StatusPage
         ".bar .stage{position:absolute;top:0;bottom:0;width:1px;background:#888}.bar .stage.notified{background:#333}" +
         ".bar .critical{position:absolute;top:0;bottom:0;width:3px;margin-left:-1px;background:#c62828}" +
         ".bar .forecast{position:absolute;top:0;bottom:0;width:0;border-left:2px dashed #1565c0}" +
-        ".key{display:inline-block;width:1em;height:.8em;vertical-align:middle}.used-key{background:#4a9d4a}.stage-key{background:#888;width:2px}" +
+        ".key{display:inline-block;width:1em;height:.8em;vertical-align:middle}.stage-key{background:#888;width:2px}" +
         ".critical-key{background:#c62828;width:3px}.forecast-key{border-left:2px dashed #1565c0;width:0}" +
         "table{border-collapse:collapse;margin-top:.8em}th,td{text-align:left;padding:.2em .8em .2em 0;border-bottom:1px solid #eee}" +
         "td.bytes,td[data-bytes]{font-variant-numeric:tabular-nums}td.bytes{color:#666;font-size:.85em}";
