@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -142,16 +143,28 @@ public sealed partial class MetricsHttpServer : IAsyncDisposable
     /// <summary>The response to the request on <paramref name="client"/>; null when the client went away.</summary>
     private async Task<(HttpResponse Response, bool HeadOnly)?> ReadRequestAsync(Socket client, CancellationToken stopping)
     {
-        var buffer = new byte[_limits.MaxRequestBytes];
+        var buffer = ArrayPool<byte>.Shared.Rent(_limits.MaxRequestBytes);
+        try
+        {
+            return await ReadRequestAsync(client, buffer.AsMemory(0, _limits.MaxRequestBytes), stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<(HttpResponse Response, bool HeadOnly)?> ReadRequestAsync(Socket client, Memory<byte> buffer, CancellationToken stopping)
+    {
         var filled = 0;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         timeout.CancelAfter(_limits.RequestTimeout);
         while (true)
         {
-            var end = HeadLength(buffer.AsSpan(0, filled));
+            var end = HeadLength(buffer.Span[..filled]);
             if (end > 0)
             {
-                return Respond(Encoding.ASCII.GetString(buffer, 0, end));
+                return Respond(Encoding.ASCII.GetString(buffer.Span[..end]));
             }
 
             if (filled == buffer.Length)
@@ -162,7 +175,7 @@ public sealed partial class MetricsHttpServer : IAsyncDisposable
             int read;
             try
             {
-                read = await client.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                read = await client.ReceiveAsync(buffer[filled..], SocketFlags.None, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
             {

@@ -31,6 +31,11 @@ public sealed record MetricsView(
     public long? ForecastBytes =>
         Snapshot is { } s && CheckedAt is { } at ? Forecast.Linear(s.UsedBytes, PeriodStartsAt!.Value, PeriodEndsAt!.Value, at) : null;
 
+    /// <summary>True when <paramref name="other"/> would be written exactly as this one (the same check, the same counters).</summary>
+    public bool Shows(MetricsView other) =>
+        ReferenceEquals(Snapshot, other.Snapshot) && Zone.Equals(other.Zone) && CheckInterval == other.CheckInterval && UsageErrors == other.UsageErrors &&
+        UsageFailuresInARow == other.UsageFailuresInARow && DegradedAfter == other.DegradedAfter && Channels.SequenceEqual(other.Channels) && Version == other.Version;
+
     /// <summary>The highest alert stage notified this period, in bytes; 0 when none.</summary>
     public long StageReachedBytes => Snapshot?.Progress?.StagesNotified is { Count: > 0 } stages ? stages.Max() : 0;
 }
