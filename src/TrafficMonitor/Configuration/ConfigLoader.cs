@@ -129,6 +129,7 @@ public static class ConfigLoader
         var vnstat = VnStatSection.Read(top);
         var shutdown = ShutdownSection.Read(top);
         var providerApi = ProviderApiSection.Read(top, thresholds, monitor, getEnvironment);
+        var metrics = MetricsSection.Read(top);
         top.ReportUnknownKeys();
 
         if (problems.Count > 0 || thresholds is null)
@@ -148,6 +149,7 @@ public static class ConfigLoader
             VnStat = vnstat,
             Shutdown = shutdown,
             ProviderApi = providerApi,
+            Metrics = metrics,
         };
     }
 

@@ -13,5 +13,6 @@ public static class SettingsAdvisor
         .. NotificationsSection.Warnings(settings),
         .. ShutdownSection.Warnings(settings.Shutdown),
         .. ProviderApiSection.Warnings(settings),
+        .. MetricsSection.Warnings(settings.Metrics),
     ];
 }

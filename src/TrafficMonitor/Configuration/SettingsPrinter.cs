@@ -19,6 +19,7 @@ public static class SettingsPrinter
         VnStatSection.Print(settings.VnStat, text);
         ShutdownSection.Print(settings.Shutdown, text);
         ProviderApiSection.Print(settings.ProviderApi, text);
+        MetricsSection.Print(settings.Metrics, text);
         return text.ToString();
     }
 }

@@ -26,4 +26,5 @@ public sealed class TrafficMonitorSettings
 
     /// <summary>Null when the file has no <c>provider_api</c> section.</summary>
     public ProviderApiOptions? ProviderApi { get; init; }
+    public MetricsOptions Metrics { get; init; } = new();
 }

@@ -115,4 +115,10 @@ internal static class LogEvents
     public const int ProviderDisagrees = 805;
     public const int ProviderRecordUnreadable = 806;
     public const int ProviderRecordNotSaved = 807;
+    // 840–859: the metrics endpoint and status page (Metrics).
+    public const int MetricsListening = 840;
+    public const int MetricsBindFailed = 841;
+    public const int MetricsAcceptFailed = 842;
+    public const int MetricsConnectionEnded = 843;
+    public const int MetricsRequestFailed = 844;
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Enforcement;
+using TrafficMonitor.Metrics;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.Notifications;
 using TrafficMonitor.Notifications.Email;
@@ -91,6 +92,7 @@ public static class ServiceRegistration
         services.AddSingleton<IEnforcementStep, ShutdownStep>();
         services.AddSingleton<Enforcer>();
         services.AddSingleton<QuotaCheck>();
+        services.AddMetricsEndpoint(settings);
         return services;
     }
 

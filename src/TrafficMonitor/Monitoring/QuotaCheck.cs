@@ -41,9 +41,17 @@ public sealed partial class QuotaCheck(
     private int _checks;
     private bool _clockBehindLogged;
     private long? _stateProblemLoggedAt;
+    private long _usageErrors;
+    private int _usageFailuresInARow;
 
     /// <summary>The numbers of the last check that could read usage; null before the first.</summary>
     public QuotaSnapshot? LastSnapshot { get; private set; }
+
+    /// <summary>Checks that could not read usage since this process started (for metrics: a counter).</summary>
+    public long UsageErrors => Interlocked.Read(ref _usageErrors);
+
+    /// <summary>Checks in a row that could not read usage, up to now; 0 once one can.</summary>
+    public int UsageFailuresInARow => Volatile.Read(ref _usageFailuresInARow);
 
     /// <summary>One check, then waits until its notifications were delivered or failed (each bounded by its channel's timeout): for --once.</summary>
     public async Task<CheckResult> RunAsync(CancellationToken cancellationToken)
@@ -105,6 +113,8 @@ public sealed partial class QuotaCheck(
     private void RecordUsageFailure(string reason, CheckTime time)
     {
         var (failed, notify) = QuotaPolicy.UsageFailed(state.Current, time.Now, settings.Notifications.DegradedAfter);
+        Interlocked.Increment(ref _usageErrors);
+        Volatile.Write(ref _usageFailuresInARow, failed.Health.UsageFailures);
         if (notify)
         {
             notifier.MonitoringDegraded(failed.Health, reason, time.Now);
@@ -160,6 +170,7 @@ public sealed partial class QuotaCheck(
         }
 
         LastSnapshot = snapshot;
+        Volatile.Write(ref _usageFailuresInARow, 0);
         return new CheckResult(succeeded ? CheckOutcome.Completed : CheckOutcome.ActionFailed, reading, decision, enforced, snapshot);
     }
 
