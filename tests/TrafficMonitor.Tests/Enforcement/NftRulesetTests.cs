@@ -104,7 +104,9 @@ public class NftRulesetTests
     [Theory]
     [InlineData(1_000_000_000, 5_000_000)]
     [InlineData(2_000_000_000_000, 1L << 30)]
-    public void DefaultMargin_IsHalfAPercentAtMostOneGiB(long limit, long margin) => Assert.Equal(margin, KernelQuotaSizing.DefaultMargin(limit));
+    [InlineData(100_000_000, 4L << 20)]
+    [InlineData(10_000_000, 1_000_000)]
+    public void DefaultMargin_IsHalfAPercentBetween4MiBAnd1GiB(long limit, long margin) => Assert.Equal(margin, KernelQuotaSizing.DefaultMargin(limit));
 
     [Fact]
     public void Allowance_RatioAbove1_AllowsTheKernelFewerBytesThanAreLeft()

@@ -23,8 +23,11 @@ public static class KernelQuotaSizing
     /// <summary>Below this many kernel bytes a measured ratio is too noisy to use.</summary>
     public const long MinSampleBytes = 4 * 1024 * 1024;
 
-    /// <summary>The margin when none is set: 0.5% of the limit, at most 1 GiB.</summary>
-    public static long DefaultMargin(long limit) => Math.Min(limit / 200, 1L << 30);
+    /// <summary>
+    /// The margin when none is set: 0.5% of the limit, at least 4 MiB (the kernel stopped within ~1 MB of its target
+    /// at veth speed, see docs/benchmarks.md) unless that is over a tenth of the limit, and at most 1 GiB.
+    /// </summary>
+    public static long DefaultMargin(long limit) => Math.Clamp(limit / 200, Math.Min(4L << 20, limit / 10), 1L << 30);
 
     /// <summary>Interface bytes per kernel byte since the quota was installed, or <paramref name="previous"/> while the sample is small.</summary>
     public static double Ratio(long interfaceBytes, long kernelBytes, double previous) =>

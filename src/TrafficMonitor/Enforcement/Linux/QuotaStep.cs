@@ -152,7 +152,8 @@ public sealed class QuotaStep(
         if (result.Succeeded)
         {
             _allowance = allowance;
-            _originCounted = counted;
+            // Bytes moved while nft ran are not the new quota's: the ratio's sample starts after it.
+            _originCounted = ReadAfterLoad(counted);
             _kernelBase = 0;
             _lastCounted = counted;
             _lastAt = timeProvider.GetTimestamp();
@@ -240,10 +241,24 @@ public sealed class QuotaStep(
             return new QuotaRefresh(counted, used, over, _ratio, predicted, false, result.Error);
         }
 
-        // The old quota's count (and what it saw until the commit) stays part of the kernel's share of the sample.
-        _kernelBase += Math.Min(used, over) + (long)(inFlight / _ratio);
+        // The old quota's count stays in the kernel's share of the ratio's sample. What moved while nft ran went to
+        // the old quota after it was read, or to the new one before the reading below: it leaves the sample.
+        _kernelBase += Math.Min(used, over);
+        _originCounted += ReadAfterLoad(counted) - counted;
         _allowance = allowance;
         return new QuotaRefresh(counted, used, allowance, _ratio, KernelQuotaSizing.Predicted(counted + inFlight, allowance, 0, _ratio), true);
+    }
+
+    private long ReadAfterLoad(long before)
+    {
+        try
+        {
+            return Math.Max(before, countedBytes());
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            return before;
+        }
     }
 
     private async Task<StepResult> LoadAsync(long allowance, CancellationToken cancellationToken)
