@@ -26,7 +26,7 @@ public sealed class BlockStepTrafficTests : IDisposable
         new EnforcementStep("block", 0, TimeSpan.Zero),
         new BlockOptions(new AllowedTraffic([22], [AllowedUser])),
         NftInA,
-        ownUser: "0");
+        new ProcessCredentials("0", "0"));
 
     [Fact]
     public async Task ApplyAsync_InNamespace_StopsIperfButNotSshNorTheAllowedUser()
@@ -43,6 +43,19 @@ public sealed class BlockStepTrafficTests : IDisposable
         Assert.True(Iperf(_net.NamespaceB, NetworkNamespacePair.AddressA, 22), "a TCP connection to A's port 22 (SSH) still works");
         Assert.False(Iperf(_net.NamespaceA, NetworkNamespacePair.AddressB, 5201), "root's traffic out of A is blocked");
         Assert.True(Iperf(_net.NamespaceA, NetworkNamespacePair.AddressB, 5201, asUser: AllowedUser), "the allowed user's traffic still gets out");
+    }
+
+    [Fact]
+    public async Task ApplyAsync_AllowedGroup_LetsRootInThatGroupOutButNotRootInGroupRoot()
+    {
+        Listen(_net.NamespaceB, NetworkNamespacePair.AddressB, 5201);
+        var step = new BlockStep(
+            new EnforcementStep("block", 0, TimeSpan.Zero), BlockOptions.Default, NftInA, new ProcessCredentials("0", AllowedUser));
+
+        Assert.True((await step.ApplyAsync(CancellationToken.None)).Succeeded);
+
+        Assert.True(Iperf(_net.NamespaceA, NetworkNamespacePair.AddressB, 5201, asGroup: AllowedUser), "root in the monitor's group gets out");
+        Assert.False(Iperf(_net.NamespaceA, NetworkNamespacePair.AddressB, 5201), "root in group root does not");
     }
 
     [Fact]
@@ -131,10 +144,12 @@ public sealed class BlockStepTrafficTests : IDisposable
     }
 
     /// <summary>Whether a short iperf3 run from <paramref name="ns"/> gets through (a blocked connect gives up after 1 s).</summary>
-    private static bool Iperf(string ns, string address, int port, string? asUser = null)
+    private static bool Iperf(string ns, string address, int port, string? asUser = null, string? asGroup = null)
     {
         string[] iperf = ["iperf3", "-c", address, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "256K", "--connect-timeout", "1000"];
-        string[] command = asUser is null ? iperf : ["setpriv", $"--reuid={asUser}", $"--regid={asUser}", "--clear-groups", .. iperf];
+        string[] command = asUser is not null ? ["setpriv", $"--reuid={asUser}", $"--regid={asUser}", "--clear-groups", .. iperf]
+            : asGroup is not null ? ["setpriv", $"--regid={asGroup}", "--clear-groups", .. iperf]
+            : iperf;
         return Programs.TryRun("timeout", ["5", "ip", "netns", "exec", ns, .. command]).ExitCode == 0;
     }
 }

@@ -8,12 +8,15 @@ namespace TrafficMonitor.Tests.Enforcement;
 /// <summary>The rulesets as text, the kernel quota's sizing, and the options of block and quota rules.</summary>
 public class NftRulesetTests
 {
+    /// <summary>A monitor running as a user of its own (998) in group root.</summary>
+    private static readonly ProcessCredentials Monitor = new("998", "0");
+
     private readonly List<ConfigProblem> _problems = [];
 
     [Fact]
     public void BlockBuild_Defaults_ReplacesItsOwnTableInOneTransaction()
     {
-        var text = BlockStep.Build(AllowedTraffic.Default, "998");
+        var text = BlockStep.Build(AllowedTraffic.Default, Monitor);
 
         var lines = text.Split('\n');
         Assert.Equal("table inet traffic_monitor", lines[0]);
@@ -26,7 +29,7 @@ public class NftRulesetTests
     [Fact]
     public void BlockBuild_Defaults_EachBaseChainAcceptsByPolicyBeforeFilterAndEndsWithADrop()
     {
-        var text = BlockStep.Build(AllowedTraffic.Default, "998");
+        var text = BlockStep.Build(AllowedTraffic.Default, Monitor);
 
         foreach (var hook in new[] { "input", "output", "forward" })
         {
@@ -43,7 +46,7 @@ public class NftRulesetTests
     [Fact]
     public void BlockBuild_Defaults_AllowsSshBothWaysDhcpNeighbourDiscoveryDnsAndTheMonitor()
     {
-        var text = BlockStep.Build(AllowedTraffic.Default, "998");
+        var text = BlockStep.Build(AllowedTraffic.Default, Monitor);
 
         Assert.Contains("\t\tiif \"lo\" accept\n", text, StringComparison.Ordinal);
         Assert.Contains("\t\ttcp dport { 22 } accept\n", text, StringComparison.Ordinal);
@@ -58,7 +61,7 @@ public class NftRulesetTests
     [Fact]
     public void BlockBuild_AllowedPortsAndUsers_ReplaceTheDefaults()
     {
-        var text = BlockStep.Build(new AllowedTraffic([2222, 22], ["traffic-monitor", "65534"]), "0");
+        var text = BlockStep.Build(new AllowedTraffic([2222, 22], ["traffic-monitor", "65534"]), new ProcessCredentials("0", "0"));
 
         Assert.Contains("\t\ttcp dport { 2222, 22 } accept\n", text, StringComparison.Ordinal);
         Assert.Contains("\t\tmeta skuid { traffic-monitor, 65534 } accept\n", text, StringComparison.Ordinal);
@@ -70,8 +73,8 @@ public class NftRulesetTests
     {
         static string Comment(string text) => text.Split('\n').Single(l => l.StartsWith("\tcomment", StringComparison.Ordinal));
 
-        Assert.Equal(Comment(BlockStep.Build(AllowedTraffic.Default, "998")), Comment(BlockStep.Build(AllowedTraffic.Default, "998")));
-        Assert.NotEqual(Comment(BlockStep.Build(AllowedTraffic.Default, "998")), Comment(BlockStep.Build(new AllowedTraffic([2222], []), "998")));
+        Assert.Equal(Comment(BlockStep.Build(AllowedTraffic.Default, Monitor)), Comment(BlockStep.Build(AllowedTraffic.Default, Monitor)));
+        Assert.NotEqual(Comment(BlockStep.Build(AllowedTraffic.Default, Monitor)), Comment(BlockStep.Build(new AllowedTraffic([2222], []), Monitor)));
     }
 
     [Fact]
@@ -83,7 +86,7 @@ public class NftRulesetTests
     [Fact]
     public void QuotaBuild_Both_DropsPastTheQuotaInEveryHookAfterTheAllowedTraffic()
     {
-        var text = QuotaStep.Build(AllowedTraffic.Default, "998", 123_456_789, QuotaDirections.Both);
+        var text = QuotaStep.Build(AllowedTraffic.Default, Monitor, 123_456_789, QuotaDirections.Both);
 
         Assert.StartsWith("table inet traffic_monitor_quota\ndelete table inet traffic_monitor_quota\ntable inet traffic_monitor_quota {\n", text, StringComparison.Ordinal);
         Assert.Contains("\tquota remaining { over 123456789 bytes; }\n", text, StringComparison.Ordinal);
@@ -94,7 +97,7 @@ public class NftRulesetTests
     [Fact]
     public void QuotaBuild_OutboundOnly_HasNoInputChain()
     {
-        var text = QuotaStep.Build(AllowedTraffic.Default, "998", 1000, QuotaDirections.Outbound);
+        var text = QuotaStep.Build(AllowedTraffic.Default, Monitor, 1000, QuotaDirections.Outbound);
 
         Assert.DoesNotContain("chain input", text, StringComparison.Ordinal);
         Assert.Contains("chain output", text, StringComparison.Ordinal);
@@ -145,8 +148,30 @@ public class NftRulesetTests
     }
 
     [Fact]
-    public void ParseEffectiveUid_ProcStatus_IsTheSecondField() =>
-        Assert.Equal("998", ProcessUser.ParseEffectiveUid("Name:\tdotnet\nUid:\t0\t998\t998\t998\nGid:\t0\t0\t0\t0\n"));
+    public void BlockBuild_RootInAGroupOfItsOwn_LetsOnlyThatGroupOut()
+    {
+        var own = new ProcessCredentials("0", "997");
+        var text = BlockStep.Build(AllowedTraffic.Default, own);
+
+        Assert.Contains("\t\tmeta skgid { 997 } accept\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("skuid", text, StringComparison.Ordinal);
+        Assert.Null(AllowedTraffic.Default.Warning(own));
+    }
+
+    [Fact]
+    public void Warning_RootInGroupRoot_SaysEveryRootProcessPasses()
+    {
+        var root = new ProcessCredentials("0", "0");
+
+        Assert.Contains("\t\tmeta skuid { 0 } accept\n", BlockStep.Build(AllowedTraffic.Default, root), StringComparison.Ordinal);
+        Assert.Contains("every root process's traffic passes", AllowedTraffic.Default.Warning(root), StringComparison.Ordinal);
+        Assert.Null(new AllowedTraffic([22], ["traffic-monitor"]).Warning(root));
+        Assert.Null(AllowedTraffic.Default.Warning(Monitor));
+    }
+
+    [Fact]
+    public void ParseCredentials_ProcStatus_TakesTheEffectiveIds() =>
+        Assert.Equal(new ProcessCredentials("998", "997"), ProcessCredentials.Parse("Name:\tdotnet\nUid:\t0\t998\t998\t998\nGid:\t0\t997\t997\t997\n"));
 
     [Fact]
     public void BlockRead_NoKeys_AllowsPort22AndTheMonitorsOwnUser()
@@ -161,10 +186,12 @@ public class NftRulesetTests
     [Fact]
     public void BlockRead_BadPortsAndUsers_NameEachItemByKeyPath()
     {
-        BlockOptions.Read(Rule("do: block\nallow_ports: [22, 70000, ssh]\nallow_users: [\"x y\", traffic-monitor]"));
+        var options = BlockOptions.Read(Rule("do: block\nallow_ports: [22, 70000, ssh]\nallow_users: [\"x y\", traffic-monitor]\nallow_groups: [\"{a}\", 997]"));
 
+        Assert.Equal(["traffic-monitor"], options.Allowed.Users);
+        Assert.Equal(["997"], options.Allowed.Groups);
         Assert.Equal(
-            ["actions.rules[0].allow_ports[1]", "actions.rules[0].allow_ports[2]", "actions.rules[0].allow_users[0]"],
+            ["actions.rules[0].allow_ports[1]", "actions.rules[0].allow_ports[2]", "actions.rules[0].allow_users[0]", "actions.rules[0].allow_groups[0]"],
             _problems.Select(p => p.Path));
         Assert.Contains("'70000' is not a TCP port", _problems[0].Message, StringComparison.Ordinal);
     }

@@ -115,7 +115,7 @@ public sealed class QuotaStepTrafficTests(ITestOutputHelper output) : IDisposabl
         QuotaDirections.Both,
         counted,
         new Nft(new ProcessRunner(), ["ip", "netns", "exec", _net.NamespaceA]),
-        ownUser: "0",
+        new ProcessCredentials("0", "0"),
         TimeProvider.System);
 
     /// <summary>A's veth end, rx + tx, read in-process through a process in A (as fast as the monitor's own reading).</summary>

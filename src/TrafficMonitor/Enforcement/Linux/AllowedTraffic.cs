@@ -7,15 +7,30 @@ namespace TrafficMonitor.Enforcement.Linux;
 /// What <c>block</c> and <c>quota</c> always let through, so the admin keeps a way in and the monitor keeps its voice.
 /// </summary>
 /// <param name="SshPorts">TCP ports kept open both ways (<c>allow_ports</c>): to this host, from it, and forwarded.</param>
-/// <param name="Users">
-/// Users (numbers or names) whose sockets may open connections: the monitor's own, so its alerts get out. Empty is
-/// resolved by the step to the uid the monitor runs as.
-/// </param>
-public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOnlyList<string> Users)
+/// <param name="Users">Users (uids or names) whose sockets may open connections (<c>meta skuid</c>).</param>
+/// <param name="Groups">Groups (gids or names) whose sockets may open connections (<c>meta skgid</c>).</param>
+/// <remarks>
+/// With neither users nor groups set, <see cref="For"/> lets the monitor's own traffic out, so its alerts get out:
+/// by its group when it runs with one of its own (root with <c>Group=traffic-monitor</c> keeps every privilege and is
+/// matched precisely), else by its user (for root: every root process, which check-config warns about).
+/// </remarks>
+public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOnlyList<string> Users, IReadOnlyList<string>? Groups = null)
 {
     public const int DefaultSshPort = 22;
 
     public static AllowedTraffic Default { get; } = new([DefaultSshPort], []);
+
+    /// <summary>The traffic allowed for a monitor running as <paramref name="own"/>: its own, unless users or groups are set.</summary>
+    public AllowedTraffic For(ProcessCredentials own) =>
+        Users.Count > 0 || Groups is { Count: > 0 } ? this
+        : own.Gid != ProcessCredentials.Root ? this with { Groups = [own.Gid] }
+        : this with { Users = [own.Uid] };
+
+    /// <summary>Why the default lets more out than the monitor's own traffic, or null when it does not.</summary>
+    public string? Warning(ProcessCredentials own) =>
+        For(own) is { Users: [ProcessCredentials.Root], Groups: null or [] }
+            ? "the monitor runs as root in group root, so every root process's traffic passes the block: run it with a group of its own (systemd: Group=traffic-monitor), or set allow_users / allow_groups"
+            : null;
 
     /// <summary>Whether a name can go into a ruleset as a user: a number, or a login name (no quotes, spaces or braces).</summary>
     public static bool IsUser(string user) => UserPattern().IsMatch(user);
@@ -36,14 +51,19 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
         yield return "icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect, mld-listener-query } accept";
     }
 
-    internal IEnumerable<string> OutputRules(IReadOnlyList<string> users)
+    internal IEnumerable<string> OutputRules()
     {
         yield return "oif \"lo\" accept";
         yield return $"tcp sport {Set(SshPorts)} ct direction reply accept";
         yield return $"tcp dport {Set(SshPorts)} accept";
-        if (users.Count > 0)
+        if (Users.Count > 0)
         {
-            yield return $"meta skuid {Set(users)} accept";
+            yield return $"meta skuid {Set(Users)} accept";
+        }
+
+        if (Groups is { Count: > 0 })
+        {
+            yield return $"meta skgid {Set(Groups)} accept";
         }
 
         yield return "udp sport 68 udp dport 67 accept";
@@ -68,16 +88,16 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
     private static partial Regex UserPattern();
 }
 
-/// <summary>Reads <c>allow_ports</c> and <c>allow_users</c> of a <c>block</c> or <c>quota</c> rule.</summary>
+/// <summary>Reads <c>allow_ports</c>, <c>allow_users</c> and <c>allow_groups</c> of a <c>block</c> or <c>quota</c> rule.</summary>
 internal static class AllowedTrafficSection
 {
     public const string PortsKey = "allow_ports";
     public const string UsersKey = "allow_users";
+    public const string GroupsKey = "allow_groups";
 
     public static AllowedTraffic Read(Configuration.Yaml.SectionReader rule)
     {
         var portTexts = rule.StringList(PortsKey);
-        var users = rule.StringList(UsersKey);
         var ports = new List<int>();
         for (var i = 0; i < (portTexts?.Count ?? 0); i++)
         {
@@ -97,16 +117,22 @@ internal static class AllowedTrafficSection
             rule.Problem(PortsKey, "is an empty list, which would lock SSH out too: list the SSH port (e.g. [22]), or remove the key for the default [22]");
         }
 
-        for (var i = 0; i < (users?.Count ?? 0); i++)
+        var users = Names(rule, UsersKey, "user", "a login name (e.g. traffic-monitor) or a uid (e.g. 998)");
+        var groups = Names(rule, GroupsKey, "group", "a group name (e.g. traffic-monitor) or a gid (e.g. 998)");
+        return new AllowedTraffic(portTexts is null or [] ? [AllowedTraffic.DefaultSshPort] : ports, users, groups);
+    }
+
+    private static List<string> Names(Configuration.Yaml.SectionReader rule, string key, string what, string example)
+    {
+        var names = rule.StringList(key) ?? [];
+        for (var i = 0; i < names.Count; i++)
         {
-            if (!AllowedTraffic.IsUser(users![i].Trim()))
+            if (!AllowedTraffic.IsUser(names[i].Trim()))
             {
-                rule.Problem($"{UsersKey}[{i}]", $"{Configuration.Quoted.Value(users[i])} is not a user: write a login name (e.g. traffic-monitor) or a uid (e.g. 998)");
+                rule.Problem($"{key}[{i}]", $"{Configuration.Quoted.Value(names[i])} is not a {what}: write {example}");
             }
         }
 
-        return new AllowedTraffic(
-            portTexts is null or [] ? [AllowedTraffic.DefaultSshPort] : ports,
-            users?.Select(u => u.Trim()).Where(AllowedTraffic.IsUser).ToList() ?? []);
+        return names.Select(n => n.Trim()).Where(AllowedTraffic.IsUser).ToList();
     }
 }

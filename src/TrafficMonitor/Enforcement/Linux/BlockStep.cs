@@ -20,8 +20,8 @@ public sealed record BlockOptions(AllowedTraffic Allowed)
 /// (<c>table inet traffic_monitor</c>). Its base chains accept by policy and hold only explicit drops, so it coexists
 /// with ufw, firewalld and Docker: a drop here is final everywhere, while whatever it lets through is still up to them.
 /// </summary>
-/// <param name="ownUser">The uid the monitor runs as (<see cref="ProcessUser.EffectiveUid"/>), allowed out when <c>allow_users</c> is empty.</param>
-public sealed class BlockStep(EnforcementStep plan, BlockOptions options, Nft nft, string ownUser) : IEnforcementStep, IVerifiableStep
+/// <param name="own">Whom the monitor runs as (<see cref="ProcessCredentials.Current"/>): allowed out unless <c>allow_users</c> or <c>allow_groups</c> say otherwise.</param>
+public sealed class BlockStep(EnforcementStep plan, BlockOptions options, Nft nft, ProcessCredentials own) : IEnforcementStep, IVerifiableStep
 {
     public const string Kind = "block";
     public const string Table = "traffic_monitor";
@@ -39,12 +39,12 @@ public sealed class BlockStep(EnforcementStep plan, BlockOptions options, Nft nf
 
     public IReadOnlyList<string> Command => nft.Command("-f", "-");
 
-    public string Ruleset => Build(options.Allowed, ownUser);
+    public string Ruleset => Build(options.Allowed, own);
 
     /// <summary>The whole transaction <c>nft -f -</c> loads. Pure.</summary>
-    public static string Build(AllowedTraffic allowed, string ownUser)
+    public static string Build(AllowedTraffic allowed, ProcessCredentials own)
     {
-        var body = Body(allowed, allowed.Users.Count > 0 ? allowed.Users : [ownUser]);
+        var body = Body(allowed.For(own));
         return NftRuleset.Replace(Table, Comment(body), body);
     }
 
@@ -66,7 +66,7 @@ public sealed class BlockStep(EnforcementStep plan, BlockOptions options, Nft nf
         }
 
         var ruleset = Ruleset;
-        var body = Body(options.Allowed, options.Allowed.Users.Count > 0 ? options.Allowed.Users : [ownUser]);
+        var body = Body(options.Allowed.For(own));
         var found = listed is null ? "was gone (a firewall reload or 'nft flush ruleset' removes it)"
             : !IsIntact(listed, Comment(body)) ? "was changed by someone else"
             : null;
@@ -108,11 +108,11 @@ public sealed class BlockStep(EnforcementStep plan, BlockOptions options, Nft nf
     private static string Comment(IReadOnlyList<string> body) =>
         $"traffic-monitor: block all but SSH; traffic-monitor revert-all removes it; {NftRuleset.Fingerprint(body)}";
 
-    private static List<string> Body(AllowedTraffic allowed, IReadOnlyList<string> users) =>
+    private static List<string> Body(AllowedTraffic allowed) =>
     [
         .. NftRuleset.BaseChain("input", allowed.InputRules(), "counter drop"),
         "",
-        .. NftRuleset.BaseChain("output", allowed.OutputRules(users), "counter drop"),
+        .. NftRuleset.BaseChain("output", allowed.OutputRules(), "counter drop"),
         "",
         .. NftRuleset.BaseChain("forward", allowed.ForwardRules(), "counter drop"),
     ];

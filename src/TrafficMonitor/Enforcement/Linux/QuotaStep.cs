@@ -76,7 +76,7 @@ public sealed class QuotaStep(
     QuotaDirections directions,
     Func<long> countedBytes,
     Nft nft,
-    string ownUser,
+    ProcessCredentials own,
     TimeProvider timeProvider) : IEnforcementStep, IVerifiableStep
 {
     public const string Kind = "quota";
@@ -111,9 +111,9 @@ public sealed class QuotaStep(
     public IReadOnlyList<string> Command => nft.Command("-f", "-");
 
     /// <summary>The whole transaction <c>nft -f -</c> loads for a quota of <paramref name="allowance"/> bytes. Pure.</summary>
-    public static string Build(AllowedTraffic allowed, string ownUser, long allowance, QuotaDirections directions)
+    public static string Build(AllowedTraffic allowed, ProcessCredentials own, long allowance, QuotaDirections directions)
     {
-        var users = allowed.Users.Count > 0 ? allowed.Users : [ownUser];
+        allowed = allowed.For(own);
         var drop = $"quota name \"{QuotaName}\" drop";
         List<string> body =
         [
@@ -126,7 +126,7 @@ public sealed class QuotaStep(
 
         if (directions.HasFlag(QuotaDirections.Outbound))
         {
-            body.AddRange(["", .. NftRuleset.BaseChain("output", allowed.OutputRules(users), drop)]);
+            body.AddRange(["", .. NftRuleset.BaseChain("output", allowed.OutputRules(), drop)]);
         }
 
         // Forwarded traffic (containers, VMs) leaves and enters through the counted interfaces too.
@@ -264,7 +264,7 @@ public sealed class QuotaStep(
     private async Task<StepResult> LoadAsync(long allowance, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        var result = await nft.LoadAsync(Build(options.Allowed, ownUser, allowance, directions), cancellationToken).ConfigureAwait(false);
+        var result = await nft.LoadAsync(Build(options.Allowed, own, allowance, directions), cancellationToken).ConfigureAwait(false);
         _loadTime = timeProvider.GetElapsedTime(started);
         return result;
     }
