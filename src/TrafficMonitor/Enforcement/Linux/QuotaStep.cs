@@ -83,14 +83,19 @@ public sealed class QuotaStep(
     public const string Table = "traffic_monitor_quota";
     public const string QuotaName = "remaining";
 
+    /// <summary>A step of the ratio's sample counts when the readings around it are within 1/50 (2%) of what it moved.</summary>
+    private const long TightReading = 50;
+
     /// <summary>Before a load has been timed: how long one <c>nft -f -</c> takes to commit.</summary>
     private static readonly TimeSpan FirstLoadGuess = TimeSpan.FromMilliseconds(10);
 
     private readonly long _margin = options.MarginBytes(limitBytes);
     private double _ratio = KernelQuotaSizing.InitialRatio;
     private long _allowance;
-    private long _originCounted;
-    private long _kernelBase;
+    private long _sampledInterfaceBytes;
+    private long _sampledKernelBytes;
+    private int _generation;
+    private Sample? _previous;
     private long _lastCounted;
     private long _lastAt;
     private TimeSpan _loadTime = FirstLoadGuess;
@@ -152,9 +157,6 @@ public sealed class QuotaStep(
         if (result.Succeeded)
         {
             _allowance = allowance;
-            // Bytes moved while nft ran are not the new quota's: the ratio's sample starts after it.
-            _originCounted = ReadAfterLoad(counted);
-            _kernelBase = 0;
             _lastCounted = counted;
             _lastAt = timeProvider.GetTimestamp();
         }
@@ -184,7 +186,7 @@ public sealed class QuotaStep(
 
         var result = await ApplyAsync(cancellationToken).ConfigureAwait(false);
         return result.Succeeded
-            ? new StepVerification(VerifyStatus.Repaired, $"the kernel quota (table {NftRuleset.Family} {Table}) was gone (a firewall reload or 'nft flush ruleset' removes it): re-created for the {Math.Max(0, limitBytes - _originCounted).ToString("N0", CultureInfo.InvariantCulture)} bytes left")
+            ? new StepVerification(VerifyStatus.Repaired, $"the kernel quota (table {NftRuleset.Family} {Table}) was gone (a firewall reload or 'nft flush ruleset' removes it): re-created for the {Math.Max(0, limitBytes - _lastCounted).ToString("N0", CultureInfo.InvariantCulture)} bytes left")
             : new StepVerification(VerifyStatus.Failed, $"the kernel quota (table {NftRuleset.Family} {Table}) was gone, and re-creating it failed: {result.Error}");
     }
 
@@ -194,18 +196,20 @@ public sealed class QuotaStep(
     /// </summary>
     public async Task<QuotaRefresh> RefreshAsync(CancellationToken cancellationToken)
     {
-        long over, used, counted;
+        long over, used, before, counted;
         try
         {
+            before = countedBytes();
             var json = await nft.ListQuotaJsonAsync(NftRuleset.Family, Table, QuotaName, cancellationToken).ConfigureAwait(false);
             if (json is null)
             {
                 var verification = await VerifyAsync(cancellationToken).ConfigureAwait(false);
-                return new QuotaRefresh(_originCounted, 0, _allowance, _ratio, 0, verification.Status == VerifyStatus.Repaired, verification.Status == VerifyStatus.Failed ? verification.Detail : null);
+                return new QuotaRefresh(_lastCounted, 0, _allowance, _ratio, 0, verification.Status == VerifyStatus.Repaired, verification.Status == VerifyStatus.Failed ? verification.Detail : null);
             }
 
             (over, used) = KernelQuotaSizing.ParseQuotaJson(json);
-            // Read after the kernel's counter: bytes moving in between count here and not there, so a prediction errs short.
+            // The kernel's counter was read somewhere between the two readings. The later one goes into the
+            // prediction (bytes it has and the kernel's lacks make it err short); the middle one into the ratio.
             counted = countedBytes();
         }
         catch (Exception e) when (e is NftException or FormatException or JsonException or KeyNotFoundException or InvalidOperationException or IOException)
@@ -215,11 +219,7 @@ public sealed class QuotaStep(
 
         var now = timeProvider.GetTimestamp();
         _allowance = over;
-        // Past the allowance the counter still grows with the packets it drops, which never reach an interface.
-        if (used <= over)
-        {
-            _ratio = KernelQuotaSizing.Ratio(counted - _originCounted, _kernelBase + used, _ratio);
-        }
+        Measure(new Sample((before + counted) / 2, counted - before, used, _generation), over);
 
         var predicted = KernelQuotaSizing.Predicted(counted, over, used, _ratio);
         var elapsed = timeProvider.GetElapsedTime(_lastAt, now);
@@ -241,28 +241,42 @@ public sealed class QuotaStep(
             return new QuotaRefresh(counted, used, over, _ratio, predicted, false, result.Error);
         }
 
-        // The old quota's count stays in the kernel's share of the ratio's sample. What moved while nft ran went to
-        // the old quota after it was read, or to the new one before the reading below: it leaves the sample.
-        _kernelBase += Math.Min(used, over);
-        _originCounted += ReadAfterLoad(counted) - counted;
         _allowance = allowance;
         return new QuotaRefresh(counted, used, allowance, _ratio, KernelQuotaSizing.Predicted(counted + inFlight, allowance, 0, _ratio), true);
     }
 
-    private long ReadAfterLoad(long before)
+    /// <summary>
+    /// Adds what moved since the previous reading of the same quota object to the ratio's sample. Only steps whose
+    /// readings were tight (the interfaces moved little while nft read the kernel's counter, against what moved
+    /// between them) count: on a busy machine nft can take long enough to skew the ratio by tens of percent.
+    /// </summary>
+    private void Measure(Sample sample, long over)
     {
-        try
+        // Past the allowance the counter still grows with the packets it drops, which never reach an interface.
+        if (_previous is { } previous && previous.Generation == sample.Generation && sample.KernelUsed <= over)
         {
-            return Math.Max(before, countedBytes());
+            var interfaceBytes = sample.Interface - previous.Interface;
+            var kernelBytes = sample.KernelUsed - previous.KernelUsed;
+            if (kernelBytes > 0 && (sample.Spread + previous.Spread) / 2 <= interfaceBytes / TightReading)
+            {
+                _sampledInterfaceBytes += interfaceBytes;
+                _sampledKernelBytes += kernelBytes;
+                _ratio = KernelQuotaSizing.Ratio(_sampledInterfaceBytes, _sampledKernelBytes, _ratio);
+            }
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
-        {
-            return before;
-        }
+
+        _previous = sample;
     }
+
+    /// <param name="Interface">The interfaces' count when the kernel's was read (the middle of two readings).</param>
+    /// <param name="Spread">How far apart the two readings were: the uncertainty of <paramref name="Interface"/>.</param>
+    private readonly record struct Sample(long Interface, long Spread, long KernelUsed, int Generation);
 
     private async Task<StepResult> LoadAsync(long allowance, CancellationToken cancellationToken)
     {
+        // A new quota object counts from zero: samples of the old one are not compared with it.
+        _generation++;
+        _previous = null;
         var started = timeProvider.GetTimestamp();
         var result = await nft.LoadAsync(Build(options.Allowed, own, allowance, directions), cancellationToken).ConfigureAwait(false);
         _loadTime = timeProvider.GetElapsedTime(started);
