@@ -231,10 +231,16 @@ public sealed class QuotaStep(
             return new QuotaRefresh(counted, used, over, _ratio, predicted, false);
         }
 
-        // What moves between the reading above and the commit is counted by neither the old quota's successor nor
-        // the reading: leave room for it, at the rate just seen and the time the last load took.
+        // What moves between the reading above and the commit is neither in the reading nor counted by the new
+        // quota: leave room for it, at the rate just seen and the time the last load took.
         var inFlight = (long)(rate * (elapsed > TimeSpan.Zero ? _loadTime.TotalSeconds * 1.5 : 0));
         var allowance = KernelQuotaSizing.Allowance(limitBytes, _margin, counted, _ratio, inFlight);
+        if (allowance == 0 && used >= over)
+        {
+            // Past the target with the quota spent: a new empty quota would drop nothing more.
+            return new QuotaRefresh(counted, used, over, _ratio, predicted, false);
+        }
+
         var result = await LoadAsync(allowance, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
