@@ -46,6 +46,31 @@ public sealed class BlockStepTrafficTests : IDisposable
     }
 
     [Fact]
+    public async Task ApplyAsync_IPv6_StopsIperfButNotSsh()
+    {
+        // IPv6's benchmarking range (RFC 5180), on the pair the namespaces were given with IPv6 off.
+        const string addressA = "2001:2::1";
+        const string addressB = "2001:2::2";
+        foreach (var (ns, name, address) in new[] { (_net.NamespaceA, _net.InterfaceA, addressA), (_net.NamespaceB, _net.InterfaceB, addressB) })
+        {
+            NetworkNamespacePair.Exec(ns, "sysctl", "-q", "-w", $"net.ipv6.conf.{name}.disable_ipv6=0", "net.ipv6.conf.lo.disable_ipv6=0");
+            Programs.Run("ip", "-n", ns, "-6", "addr", "add", address + "/64", "dev", name, "nodad");
+        }
+
+        Listen(_net.NamespaceA, addressA, 5201);
+        Listen(_net.NamespaceA, addressA, 22);
+        Assert.True(Iperf(_net.NamespaceB, addressA, 5201), "before the block, iperf3 reaches A over IPv6");
+
+        Assert.True((await CreateSut().ApplyAsync(CancellationToken.None)).Succeeded);
+        // Both ends must find each other again through neighbour discovery, now under the block.
+        Programs.Run("ip", "-n", _net.NamespaceA, "-6", "neigh", "flush", "dev", _net.InterfaceA);
+        Programs.Run("ip", "-n", _net.NamespaceB, "-6", "neigh", "flush", "dev", _net.InterfaceB);
+
+        Assert.False(Iperf(_net.NamespaceB, addressA, 5201), "iperf3 to A's port 5201 over IPv6 is blocked");
+        Assert.True(Iperf(_net.NamespaceB, addressA, 22), "SSH over IPv6 still works (neighbour discovery included)");
+    }
+
+    [Fact]
     public async Task ApplyAsync_AllowedGroup_LetsRootInThatGroupOutButNotRootInGroupRoot()
     {
         Listen(_net.NamespaceB, NetworkNamespacePair.AddressB, 5201);
@@ -132,7 +157,8 @@ public sealed class BlockStepTrafficTests : IDisposable
     {
         var server = _net.Start(ns, "iperf3", "-s", "-B", address, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var deadline = Stopwatch.StartNew();
-        while (!NetworkNamespacePair.Exec(ns, "ss", "-ltn").Contains($"{address}:{port} ", StringComparison.Ordinal))
+        var listening = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port} " : $"{address}:{port} ";
+        while (!NetworkNamespacePair.Exec(ns, "ss", "-ltn").Contains(listening, StringComparison.Ordinal))
         {
             if (deadline.Elapsed > TimeSpan.FromSeconds(10) || server.HasExited)
             {
