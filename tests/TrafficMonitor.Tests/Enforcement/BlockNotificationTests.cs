@@ -23,33 +23,16 @@ public sealed class BlockNotificationTests : IDisposable
 
     public BlockNotificationTests()
     {
-        // Debian's aiosmtpd prints each message it receives; -u so it prints at once.
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "netns", "exec", _net.NamespaceB, "/usr/bin/python3", "-u", "-m", "aiosmtpd", "-n", "-l", $"{NetworkNamespacePair.AddressB}:{SmtpPort}" })
+        try
         {
-            start.ArgumentList.Add(argument);
+            _smtp = StartSmtpServer();
         }
-
-        _smtp = Process.Start(start)!;
-        _smtp.OutputDataReceived += (_, e) =>
+        catch
         {
-            lock (_received)
-            {
-                _received.AppendLine(e.Data);
-            }
-        };
-        _smtp.ErrorDataReceived += (_, _) => { };
-        _smtp.BeginOutputReadLine();
-        _smtp.BeginErrorReadLine();
-        var deadline = Stopwatch.StartNew();
-        while (!NetworkNamespacePair.Exec(_net.NamespaceB, "ss", "-ltn").Contains($"{NetworkNamespacePair.AddressB}:{SmtpPort} ", StringComparison.Ordinal))
-        {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(10) || _smtp.HasExited)
-            {
-                throw new InvalidOperationException("aiosmtpd did not start listening in namespace B");
-            }
-
-            Thread.Sleep(20);
+            // xUnit does not dispose a test class whose constructor threw: the namespaces must not outlive it.
+            _net.Dispose();
+            _dir.Dispose();
+            throw;
         }
     }
 
@@ -86,6 +69,41 @@ public sealed class BlockNotificationTests : IDisposable
         var delivered = TestNotify(config, MonitorGroup);
         Assert.True(delivered.ExitCode == 0, delivered.Output + delivered.Error);
         Assert.Contains("monitor@test.invalid", Received(), StringComparison.Ordinal);
+    }
+
+    private Process StartSmtpServer()
+    {
+        // Debian's aiosmtpd prints each message it receives; -u so it prints at once.
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "netns", "exec", _net.NamespaceB, "/usr/bin/python3", "-u", "-m", "aiosmtpd", "-n", "-l", $"{NetworkNamespacePair.AddressB}:{SmtpPort}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var smtp = Process.Start(start)!;
+        smtp.OutputDataReceived += (_, e) =>
+        {
+            lock (_received)
+            {
+                _received.AppendLine(e.Data);
+            }
+        };
+        smtp.ErrorDataReceived += (_, _) => { };
+        smtp.BeginOutputReadLine();
+        smtp.BeginErrorReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (!NetworkNamespacePair.Exec(_net.NamespaceB, "ss", "-ltn").Contains($"{NetworkNamespacePair.AddressB}:{SmtpPort} ", StringComparison.Ordinal))
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(10) || smtp.HasExited)
+            {
+                smtp.Kill(entireProcessTree: true);
+                throw new InvalidOperationException("aiosmtpd did not start listening in namespace B");
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return smtp;
     }
 
     private string Received()
