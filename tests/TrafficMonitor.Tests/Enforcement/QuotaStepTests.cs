@@ -116,6 +116,16 @@ public partial class QuotaStepTests
         Assert.Contains("Error: Could not process rule: Operation not permitted", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Description_SpeaksInTheLimitsUnits()
+    {
+        var step = new QuotaStep(
+            new EnforcementStep("quota", 0, TimeSpan.Zero), QuotaOptions.Default, Limit, QuotaDirections.Both, () => 0, new Nft(_nft),
+            new ProcessCredentials("998", "998"), _time, new TrafficMonitor.Configuration.SizeUnits(TrafficMonitor.Configuration.UnitSystem.Decimal, 3));
+
+        Assert.Equal("the kernel stops all traffic but SSH (port 22), DHCP, DNS and the monitor's own at 1 GB", step.Description);
+    }
+
     private async Task<QuotaStep> Applied(long counted)
     {
         _counted = counted;

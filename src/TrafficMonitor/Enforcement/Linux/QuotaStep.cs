@@ -65,6 +65,7 @@ public sealed record QuotaRefresh(long Counted, long KernelUsed, long Allowance,
 /// refresh deletes and re-creates the whole table in one transaction. Calls are made one at a time, by the enforcer.
 /// </remarks>
 /// <param name="limitBytes">Where traffic stops: <see cref="QuotaOptions.LimitBytes"/> of <c>thresholds.total_limit</c>.</param>
+/// <param name="units">How sizes read in messages: <c>thresholds.total_limit</c>'s units (default: those of <c>limit</c>, else GiB).</param>
 /// <param name="countedBytes">
 /// A fresh reading of the period's counted bytes (the ledger plus the interface counters now), in the units of the
 /// limit: read right after the kernel's counter, so both describe nearly the same moment.
@@ -77,7 +78,8 @@ public sealed class QuotaStep(
     Func<long> countedBytes,
     Nft nft,
     ProcessCredentials own,
-    TimeProvider timeProvider) : IEnforcementStep, IVerifiableStep
+    TimeProvider timeProvider,
+    SizeUnits? units = null) : IEnforcementStep, IVerifiableStep
 {
     public const string Kind = "quota";
     public const string Table = "traffic_monitor_quota";
@@ -111,7 +113,7 @@ public sealed class QuotaStep(
     public long MarginBytes => _margin;
 
     public string Description =>
-        $"the kernel stops all traffic but SSH (port {string.Join(", ", options.Allowed.SshPorts)}), DHCP, DNS and the monitor's own at {limitBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes";
+        $"the kernel stops all traffic but SSH (port {string.Join(", ", options.Allowed.SshPorts)}), DHCP, DNS and the monitor's own at {Size(limitBytes)}";
 
     public IReadOnlyList<string> Command => nft.Command("-f", "-");
 
@@ -186,7 +188,7 @@ public sealed class QuotaStep(
 
         var result = await ApplyAsync(cancellationToken).ConfigureAwait(false);
         return result.Succeeded
-            ? new StepVerification(VerifyStatus.Repaired, $"the kernel quota (table {NftRuleset.Family} {Table}) was gone (a firewall reload or 'nft flush ruleset' removes it): re-created for the {Math.Max(0, limitBytes - _lastCounted).ToString("N0", CultureInfo.InvariantCulture)} bytes left")
+            ? new StepVerification(VerifyStatus.Repaired, $"the kernel quota (table {NftRuleset.Family} {Table}) was gone (a firewall reload or 'nft flush ruleset' removes it): re-created for the {Size(Math.Max(0, limitBytes - _lastCounted))} left")
             : new StepVerification(VerifyStatus.Failed, $"the kernel quota (table {NftRuleset.Family} {Table}) was gone, and re-creating it failed: {result.Error}");
     }
 
@@ -250,6 +252,8 @@ public sealed class QuotaStep(
         _allowance = allowance;
         return new QuotaRefresh(counted, used, allowance, _ratio, KernelQuotaSizing.Predicted(counted + inFlight, allowance, 0, _ratio), true);
     }
+
+    private string Size(long bytes) => ByteSize.Format(bytes, units ?? options.Limit?.DisplayUnits ?? SizeUnits.Gibibytes);
 
     /// <summary>
     /// Adds what moved since the previous reading of the same quota object to the ratio's sample. Only steps whose
