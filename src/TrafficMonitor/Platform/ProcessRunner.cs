@@ -18,6 +18,12 @@ public sealed class ProgramNotFoundException(string program, Exception inner)
 public interface IProcessRunner
 {
     Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Runs a program that reads <paramref name="standardInput"/> (e.g. a ruleset for <c>nft -f -</c>).</summary>
+    Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string? standardInput, TimeSpan timeout, CancellationToken cancellationToken) =>
+        standardInput is null
+            ? RunAsync(command, timeout, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot pass standard input");
 }
 
 public sealed class ProcessRunner : IProcessRunner
@@ -25,7 +31,10 @@ public sealed class ProcessRunner : IProcessRunner
     /// <summary>Our own variables (e.g. TRAFFIC_MONITOR_SMTP_PASSWORD) start with this; children never see them.</summary>
     public const string OwnVariablePrefix = "TRAFFIC_MONITOR_";
 
-    public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
+        RunAsync(command, null, timeout, cancellationToken);
+
+    public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string? standardInput, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfZero(command.Count);
         var startInfo = new ProcessStartInfo(command[0])
@@ -59,9 +68,22 @@ public sealed class ProcessRunner : IProcessRunner
             throw new ProgramNotFoundException(command[0], e);
         }
 
-        process.StandardInput.Close();
+        // Both outputs are drained before the input is written, so a child that writes while it reads never blocks.
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            if (standardInput is not null)
+            {
+                await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken).ConfigureAwait(false);
+            }
+
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The child exited without reading all of its input; its exit code and output say why.
+        }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try
