@@ -15,6 +15,7 @@ namespace TrafficMonitor.Tests.Enforcement;
 /// command through <c>ip netns exec</c>). The interface counters of A's veth end (rx + tx) are the truth, as in the
 /// monitor; the test refreshes the quota every 100 ms, as the monitor's fast checks do near the limit.
 /// </summary>
+[Collection(LineRateTests.Name)]
 public sealed class QuotaStepTrafficTests(ITestOutputHelper output) : IDisposable
 {
     private const long Limit = 1_000_000_000;
