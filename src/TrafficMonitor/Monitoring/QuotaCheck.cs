@@ -107,10 +107,11 @@ public sealed partial class QuotaCheck(
     {
         var counted = reading.Counted(settings.Monitor.Count);
         var previous = state.Current;
+        var forecast = Forecasts.Of(reading, settings.Monitor.Count, settings.Thresholds, time.Now, timeProvider.LocalTimeZone);
         var decision = QuotaPolicy.Evaluate(new QuotaInputs(
             settings.Thresholds, enforcer.Plan, period, counted, previous, time, identity.Id, settings.Notifications.DailyReport,
-            state.HistoryUnknown ? boot.BootedAt : null));
-        var snapshot = Snapshot(reading, decision.State, period);
+            state.HistoryUnknown ? boot.BootedAt : null, forecast, new LastReading(reading.Source, reading.Rx, reading.Tx)));
+        var snapshot = Snapshot(reading, decision.State, period, forecast);
         if (decision.NewPeriodStarted)
         {
             LogNewPeriod(period);
@@ -141,7 +142,7 @@ public sealed partial class QuotaCheck(
         var (enforced, succeeded) = await enforcer.EnforceAsync(decision.Steps, decision.State, snapshot, time, state.Update).ConfigureAwait(false);
         if (enforced != decision.State)
         {
-            snapshot = Snapshot(reading, enforced, period);
+            snapshot = Snapshot(reading, enforced, period, forecast);
             state.Update(enforced);
             // What the steps queued (ran / failed) goes in the round after the one under way: never twice at once.
             notifier.Deliver();
@@ -151,9 +152,9 @@ public sealed partial class QuotaCheck(
         return new CheckResult(succeeded ? CheckOutcome.Completed : CheckOutcome.ActionFailed, reading, decision, enforced, snapshot);
     }
 
-    private QuotaSnapshot Snapshot(UsageReading reading, MonitorState decided, BillingPeriod period) =>
+    private QuotaSnapshot Snapshot(UsageReading reading, MonitorState decided, BillingPeriod period, Forecast forecast) =>
         QuotaSnapshot.Create(
-            Environment.MachineName, settings.Thresholds, settings.Monitor.Count, reading, enforcer.Progress(settings.Thresholds, decided, period));
+            Environment.MachineName, settings.Thresholds, settings.Monitor.Count, reading, enforcer.Progress(settings.Thresholds, decided, period), forecast);
 
     [LoggerMessage(EventId = LogEvents.UsageUnavailable, Level = LogLevel.Error,
         Message = "Usage could not be read from {Source}, so nothing is decided this check: {Reason}")]

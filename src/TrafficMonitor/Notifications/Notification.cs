@@ -16,6 +16,7 @@ public enum NotificationKind
     NewPeriod,
     DailyReport,
     Test,
+    ForecastCritical,
 }
 
 /// <summary>

@@ -18,6 +18,7 @@ public static class NotificationKinds
     private static readonly NotificationKindInfo MonitoringRecovered = new("monitoring_recovered", Urgent: false, Priority: 3, "bar_chart");
     private static readonly NotificationKindInfo NewPeriod = new("new_period", Urgent: false, Priority: 3, "bar_chart");
     private static readonly NotificationKindInfo DailyReport = new("daily_report", Urgent: false, Priority: 3, "bar_chart");
+    private static readonly NotificationKindInfo ForecastCritical = new("forecast_critical", Urgent: false, Priority: 4, "chart_with_upwards_trend");
     private static readonly NotificationKindInfo Test = new("test", Urgent: false, Priority: 3, "bar_chart");
 
     public static NotificationKindInfo Describe(this NotificationKind kind) => kind switch
@@ -30,6 +31,7 @@ public static class NotificationKinds
         NotificationKind.MonitoringRecovered => MonitoringRecovered,
         NotificationKind.NewPeriod => NewPeriod,
         NotificationKind.DailyReport => DailyReport,
+        NotificationKind.ForecastCritical => ForecastCritical,
         NotificationKind.Test => Test,
         // Not a named kind (only a cast makes one): announced as plainly as a test.
         _ => Test,

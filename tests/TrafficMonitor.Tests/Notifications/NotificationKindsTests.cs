@@ -17,6 +17,7 @@ public sealed class NotificationKindsTests
         [NotificationKind.NewPeriod] = ("new_period", false, "3", "bar_chart"),
         [NotificationKind.DailyReport] = ("daily_report", false, "3", "bar_chart"),
         [NotificationKind.Test] = ("test", false, "3", "bar_chart"),
+        [NotificationKind.ForecastCritical] = ("forecast_critical", false, "4", "chart_with_upwards_trend"),
     };
 
     public static TheoryData<NotificationKind> Kinds() => new(Enum.GetValues<NotificationKind>());

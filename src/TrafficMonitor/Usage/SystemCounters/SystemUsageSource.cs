@@ -128,13 +128,18 @@ public sealed partial class SystemUsageSource(
 
         var selected = InterfaceSelection.Select(available, monitor.Interfaces, "the system's interfaces", platform);
         var usages = new List<InterfaceUsage>(selected.Count);
+        var rows = new List<(DateOnly, long, long)>();
         foreach (var name in selected)
         {
             var (rx, tx) = ledger.Interfaces.TryGetValue(name, out var entry) ? entry.Sum(period.Contains) : (0, 0);
             usages.Add(new InterfaceUsage(name, rx, tx));
+            if (entry is not null)
+            {
+                rows.AddRange(entry.Days.Select(d => (d.Key, d.Value.Rx, d.Value.Tx)));
+            }
         }
 
-        return new UsageReading(Name, period, usages, ledger.UpdatedAt) { LineRate = counters.LineRate(selected) };
+        return new UsageReading(Name, period, usages, ledger.UpdatedAt) { LineRate = counters.LineRate(selected), Days = UsageReading.SumDays(rows, period) };
     }
 
     private void Log(CounterEvent e)
