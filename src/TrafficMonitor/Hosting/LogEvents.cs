@@ -105,4 +105,9 @@ internal static class LogEvents
     public const int AlreadyRunning = 767;
     public const int OnceSkipped = 768;
     public const int HangupIgnored = 769;
+
+    // 820s: the status screen, the forecast and the period history (Status, Quota/Forecast, State/HistoryStore, Monitoring/QuotaCheck).
+    public const int HistoryUnreadable = 820;
+    public const int HistoryNotWritten = 821;
+    public const int PeriodRecorded = 822;
 }

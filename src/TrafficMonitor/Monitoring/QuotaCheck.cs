@@ -31,6 +31,8 @@ public sealed partial class QuotaCheck(
     TrafficMonitorSettings settings,
     IUsageSource usageSource,
     StateKeeper state,
+    HistoryStore history,
+    RunMode runMode,
     QuotaNotifier notifier,
     Enforcer enforcer,
     ProcessIdentity identity,
@@ -115,6 +117,7 @@ public sealed partial class QuotaCheck(
         if (decision.NewPeriodStarted)
         {
             LogNewPeriod(period);
+            RecordEndedPeriod(previous, period);
         }
         else if (decision.ClockBehind && !_clockBehindLogged)
         {
@@ -152,6 +155,25 @@ public sealed partial class QuotaCheck(
         return new CheckResult(succeeded ? CheckOutcome.Completed : CheckOutcome.ActionFailed, reading, decision, enforced, snapshot);
     }
 
+    /// <summary>Adds the period that just ended to the history; a history that cannot be written never stops the check.</summary>
+    private void RecordEndedPeriod(MonitorState previous, BillingPeriod period)
+    {
+        if (!runMode.KeepsState || PeriodClosing.Record(previous, period, settings.Thresholds.TotalLimit.Bytes, settings.Thresholds.CriticalBytes) is not { } ended)
+        {
+            return;
+        }
+
+        try
+        {
+            history.Add(ended);
+            LogPeriodRecorded(new BillingPeriod(ended.PeriodStart, period.Start), history.FilePath);
+        }
+        catch (StateException e)
+        {
+            LogHistoryNotWritten(e.Message);
+        }
+    }
+
     private QuotaSnapshot Snapshot(UsageReading reading, MonitorState decided, BillingPeriod period, Forecast forecast) =>
         QuotaSnapshot.Create(
             Environment.MachineName, settings.Thresholds, settings.Monitor.Count, reading, enforcer.Progress(settings.Thresholds, decided, period), forecast);
@@ -174,6 +196,13 @@ public sealed partial class QuotaCheck(
             $"({Snapshot.Percent.ToString(System.Globalization.CultureInfo.InvariantCulture)}%) in the period {Snapshot.Period}, " +
             $"counting {string.Join(", ", Reading.Interfaces.Select(i => i.Name))} from {Reading.Source}";
     }
+
+    [LoggerMessage(EventId = LogEvents.PeriodRecorded, Level = LogLevel.Information, Message = "The period {Period} is kept in the history ({Path}): see 'traffic-monitor history'")]
+    private partial void LogPeriodRecorded(BillingPeriod period, string path);
+
+    [LoggerMessage(EventId = LogEvents.HistoryNotWritten, Level = LogLevel.Warning,
+        Message = "The period that just ended could not be added to the history, so 'traffic-monitor history' will lack it: {Reason}")]
+    private partial void LogHistoryNotWritten(string reason);
 
     [LoggerMessage(EventId = LogEvents.NewPeriod, Level = LogLevel.Information, Message = "A new billing period started ({Period}): every alert stage is armed again")]
     private partial void LogNewPeriod(BillingPeriod period);
