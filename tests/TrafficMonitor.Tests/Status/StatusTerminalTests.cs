@@ -12,10 +12,13 @@ public sealed class StatusTerminalTests : IDisposable
     private const long GB = 1_000_000_000;
     private readonly TempDirectory _directory = new();
     private readonly VnStatDatabase _vnstat = new();
-    private readonly string _socket = $"tm-status-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    private readonly string _socket;
 
     public StatusTerminalTests()
     {
+        // The server's socket lives in the test's directory, so nothing is left behind in /tmp/tmux-*.
+        _socket = _directory.Combine("tmux.sock");
         // The child process reads the real clock, so the data is for today.
         var now = TimeProvider.System.GetLocalNow().DateTime;
         _vnstat.AddInterface("tmtest0")
@@ -26,7 +29,7 @@ public sealed class StatusTerminalTests : IDisposable
 
     public void Dispose()
     {
-        Programs.TryRun("tmux", "-L", _socket, "kill-server");
+        Programs.TryRun("tmux", "-S", _socket, "kill-server");
         _vnstat.Dispose();
         _directory.Dispose();
     }
@@ -36,14 +39,14 @@ public sealed class StatusTerminalTests : IDisposable
         var config = _directory.Write("settings.yaml", TestSettings.Yaml(_directory.Combine("state"), _vnstat.ConfigFile, monitor: "interfaces: [tmtest0]"));
         var done = _directory.Combine("done");
         var command = $"{environment} dotnet '{CliRunner.ProgramPath}' status --config '{config}' 2>/dev/null; touch '{done}'; sleep 60";
-        Programs.Run("tmux", "-L", _socket, "-f", "/dev/null", "new-session", "-d", "-x", "110", "-y", "60", "env", "TERM=xterm-256color", "sh", "-c", command);
+        Programs.Run("tmux", "-S", _socket, "-f", "/dev/null", "new-session", "-d", "-x", "110", "-y", "60", "env", "TERM=xterm-256color", "sh", "-c", command);
         for (var waited = 0; !File.Exists(done) && waited < 300; waited++)
         {
             Thread.Sleep(100);
         }
 
         Assert.True(File.Exists(done), "status did not finish in 30 s");
-        return Programs.Run("tmux", "-L", _socket, "capture-pane", "-p", "-e", "-J", "-S", "0", "-E", "59");
+        return Programs.Run("tmux", "-S", _socket, "capture-pane", "-p", "-e", "-J", "-S", "0", "-E", "59");
     }
 
     [Fact]
