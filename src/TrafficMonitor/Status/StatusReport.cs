@@ -126,6 +126,9 @@ public sealed record StatusReport
     /// <summary>When this status was taken.</summary>
     public DateTimeOffset? CheckedAt { get; init; }
 
+    /// <summary>The local day this status was taken on: the per-day chart's last day so far.</summary>
+    public DateOnly? Today { get; init; }
+
     /// <summary>Each local day of the period so far (empty when the source does not know its days).</summary>
     public IReadOnlyList<StatusDay> Days { get; init; } = [];
 

@@ -83,6 +83,7 @@ public sealed class StatusReporter(
             Notifications = Notifications(),
             StateProblem = notKept is null ? null : $"cannot be written since {notKept.Since:yyyy-MM-dd HH:mm:ss zzz} ({notKept.Problem}); the monitor keeps its record in {fallback.FilePath} until the next reboot",
             CheckedAt = time.Now,
+            Today = time.Today,
             Days = reading?.Days.Select(d => new StatusDay(d.Date, d.Rx, d.Tx, reading.CountedOn(d, count))).ToList() ?? [],
             Steps = steps,
             Forecast = snapshot?.Forecast is { } f

@@ -155,7 +155,8 @@ public static class StatusScreen
 
         var byDate = report.Days.ToDictionary(d => d.Date, d => d.CountedBytes);
         var days = report.PeriodEnd.DayNumber - report.PeriodStart.DayNumber + 1;
-        var today = report.Days.Max(d => d.Date);
+        // A day without traffic has no row: today is the report's, not the last row's.
+        var today = report.Today is { } day && day >= report.Days.Max(d => d.Date) ? day : report.Days.Max(d => d.Date);
         var peak = Math.Max(1, byDate.Values.Max());
         var budget = report.Forecast?.DailyBudgetBytes;
         var eighths = style.Unicode ? " ▁▂▃▄▅▆▇█" : null;

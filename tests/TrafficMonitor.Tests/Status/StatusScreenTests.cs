@@ -59,6 +59,7 @@ public sealed class StatusScreenTests : IDisposable
         AdjustPercent = 0,
         CalibrationOffsetBytes = 0,
         CheckedAt = new DateTimeOffset(2026, 11, 11, 12, 0, 0, TimeSpan.Zero),
+        Today = new DateOnly(2026, 11, 11),
         Days = [.. Enumerable.Range(1, 10).Select(d => new StatusDay(new DateOnly(2026, 11, d), d * GB / 2, 0, d * GB / 2)), new StatusDay(new DateOnly(2026, 11, 11), 27 * GB / 2, 0, 27 * GB / 2)],
         Steps = [new StatusStep("shutdown", 90 * GB, true, false, null, 0, 0)],
         Forecast = new StatusForecast(7 * GB, 190 * GB, 150 * GB, new DateTimeOffset(2026, 11, 16, 6, 0, 0, TimeSpan.Zero), true, 20, 7 * GB / 4, 276, true),
@@ -103,6 +104,18 @@ public sealed class StatusScreenTests : IDisposable
             """.ReplaceLineEndings(),
             text);
         Assert.All(text, c => Assert.True(c < 128, $"'{c}' is not ASCII"));
+    }
+
+    [Fact]
+    public void Render_QuietToday_ChartsTodayAsADayNotAsOneToCome()
+    {
+        var report = Report() with { Today = new DateOnly(2026, 11, 12) };
+
+        var chartBase = StatusScreen.Render(report, new SizeUnits(UnitSystem.Decimal, 3), ScreenStyle.Plain)
+            .Split(Environment.NewLine).Single(l => l.Contains(". .", StringComparison.Ordinal));
+
+        // Eleven days drawn, the twelfth (today, no traffic yet) blank rather than a dot, then 18 days to come.
+        Assert.EndsWith("#   " + string.Join(' ', Enumerable.Repeat(".", 18)), chartBase, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -182,6 +195,7 @@ public sealed class StatusScreenTests : IDisposable
         var step = Assert.Single(status.GetProperty("steps").EnumerateArray());
         Assert.Equal(90 * GB, step.GetProperty("at_bytes").GetInt64());
         Assert.Equal(JsonValueKind.Null, status.GetProperty("monitor").ValueKind);
+        Assert.Equal("2026-11-11", status.GetProperty("today").GetString());
     }
 
     [Fact]
