@@ -84,6 +84,7 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         root.Options.Add(_logLevel);
         root.Subcommands.Add(RunCommand.Create(root, WithSettings));
         root.Subcommands.Add(StatusCommand.Create(WithSettings));
+        root.Subcommands.Add(HistoryCommand.Create(WithSettings));
         root.Subcommands.Add(SetUsageCommand.Create(WithSettings));
         root.Subcommands.Add(CheckConfigCommand.Create(WithSettings));
         root.Subcommands.Add(TestNotifyCommand.Create(WithSettings));

@@ -22,6 +22,8 @@ public sealed partial class Enforcer(
     private readonly List<IEnforcementStep> _steps = steps.ToList();
     private readonly HashSet<string> _deferralsLogged = new(StringComparer.Ordinal);
 
+    public IReadOnlyList<IEnforcementStep> Steps => _steps;
+
     /// <summary>The enabled steps, as the policy sees them.</summary>
     public IReadOnlyList<EnforcementStep> Plan => _steps.Where(s => s.Enabled).Select(s => s.Plan).ToList();
 

@@ -121,4 +121,8 @@ internal static class LogEvents
     public const int MetricsAcceptFailed = 842;
     public const int MetricsConnectionEnded = 843;
     public const int MetricsRequestFailed = 844;
+    // 820s: the status screen, the forecast and the period history (Status, Quota/Forecast, State/HistoryStore, Monitoring/QuotaCheck).
+    public const int HistoryUnreadable = 820;
+    public const int HistoryNotWritten = 821;
+    public const int PeriodRecorded = 822;
 }

@@ -77,6 +77,8 @@ public static class ServiceRegistration
 
         services.AddSingleton(sp => new StateStore(
             settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StateStore>>()));
+        services.AddSingleton(sp => new HistoryStore(
+            settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HistoryStore>>()));
         services.AddSingleton(new StateFallback(settings.Monitor.StateDir, RuntimeDirectory.Root(Environment.GetEnvironmentVariable)));
         services.AddSingleton<StateKeeper>();
 

@@ -27,9 +27,8 @@ public sealed record MetricsView(
 
     public bool Degraded => UsageFailuresInARow >= DegradedAfter;
 
-    /// <summary>The linear estimate at period end, as of the last check (not of the scrape: nothing is computed against the clock).</summary>
-    public long? ForecastBytes =>
-        Snapshot is { } s && CheckedAt is { } at ? Forecast.Linear(s.UsedBytes, PeriodStartsAt!.Value, PeriodEndsAt!.Value, at) : null;
+    /// <summary>The projected usage at period end, as the last check computed it (not of the scrape: nothing is computed against the clock).</summary>
+    public long? ForecastBytes => Snapshot?.Forecast?.ProjectedBytes;
 
     /// <summary>True when <paramref name="other"/> would be written exactly as this one (the same check, the same counters).</summary>
     public bool Shows(MetricsView other) =>

@@ -31,6 +31,8 @@ public sealed partial class QuotaCheck(
     TrafficMonitorSettings settings,
     IUsageSource usageSource,
     StateKeeper state,
+    HistoryStore history,
+    RunMode runMode,
     QuotaNotifier notifier,
     Enforcer enforcer,
     ProcessIdentity identity,
@@ -129,13 +131,16 @@ public sealed partial class QuotaCheck(
     {
         var counted = reading.Counted(settings.Monitor.Count);
         var previous = state.Current;
+        var thresholds = reading.Thresholds(settings.Thresholds);
+        var forecast = Forecasts.Of(reading, settings.Monitor.Count, thresholds, time.Now, timeProvider.LocalTimeZone);
         var decision = QuotaPolicy.Evaluate(new QuotaInputs(
-            reading.Thresholds(settings.Thresholds), enforcer.Plan, period, counted, previous, time, identity.Id, settings.Notifications.DailyReport,
-            state.HistoryUnknown ? boot.BootedAt : null));
-        var snapshot = Snapshot(reading, decision.State, period);
+            thresholds, enforcer.Plan, period, counted, previous, time, identity.Id, settings.Notifications.DailyReport,
+            state.HistoryUnknown ? boot.BootedAt : null, forecast, new LastReading(reading.Source, reading.Rx, reading.Tx)));
+        var snapshot = Snapshot(reading, decision.State, period, forecast);
         if (decision.NewPeriodStarted)
         {
             LogNewPeriod(period);
+            RecordEndedPeriod(previous, period);
         }
         else if (decision.ClockBehind && !_clockBehindLogged)
         {
@@ -163,7 +168,7 @@ public sealed partial class QuotaCheck(
         var (enforced, succeeded) = await enforcer.EnforceAsync(decision.Steps, decision.State, snapshot, time, state.Update).ConfigureAwait(false);
         if (enforced != decision.State)
         {
-            snapshot = Snapshot(reading, enforced, period);
+            snapshot = Snapshot(reading, enforced, period, forecast);
             state.Update(enforced);
             // What the steps queued (ran / failed) goes in the round after the one under way: never twice at once.
             notifier.Deliver();
@@ -174,10 +179,29 @@ public sealed partial class QuotaCheck(
         return new CheckResult(succeeded ? CheckOutcome.Completed : CheckOutcome.ActionFailed, reading, decision, enforced, snapshot);
     }
 
-    private QuotaSnapshot Snapshot(UsageReading reading, MonitorState decided, BillingPeriod period)
+    /// <summary>Adds the period that just ended to the history; a history that cannot be written never stops the check.</summary>
+    private void RecordEndedPeriod(MonitorState previous, BillingPeriod period)
+    {
+        if (!runMode.KeepsState || PeriodClosing.Record(previous, period, settings.Thresholds.TotalLimit.Bytes, settings.Thresholds.CriticalBytes) is not { } ended)
+        {
+            return;
+        }
+
+        try
+        {
+            history.Add(ended);
+            LogPeriodRecorded(new BillingPeriod(ended.PeriodStart, period.Start), history.FilePath);
+        }
+        catch (StateException e)
+        {
+            LogHistoryNotWritten(e.Message);
+        }
+    }
+
+    private QuotaSnapshot Snapshot(UsageReading reading, MonitorState decided, BillingPeriod period, Forecast forecast)
     {
         var thresholds = reading.Thresholds(settings.Thresholds);
-        return QuotaSnapshot.Create(Environment.MachineName, thresholds, settings.Monitor.Count, reading, enforcer.Progress(thresholds, decided, period));
+        return QuotaSnapshot.Create(Environment.MachineName, thresholds, settings.Monitor.Count, reading, enforcer.Progress(thresholds, decided, period), forecast);
     }
 
     [LoggerMessage(EventId = LogEvents.UsageUnavailable, Level = LogLevel.Error,
@@ -198,6 +222,13 @@ public sealed partial class QuotaCheck(
             $"({Snapshot.Percent.ToString(System.Globalization.CultureInfo.InvariantCulture)}%) in the period {Snapshot.Period}, " +
             $"counting {string.Join(", ", Reading.Interfaces.Select(i => i.Name))} from {Reading.Source}";
     }
+
+    [LoggerMessage(EventId = LogEvents.PeriodRecorded, Level = LogLevel.Information, Message = "The period {Period} is kept in the history ({Path}): see 'traffic-monitor history'")]
+    private partial void LogPeriodRecorded(BillingPeriod period, string path);
+
+    [LoggerMessage(EventId = LogEvents.HistoryNotWritten, Level = LogLevel.Warning,
+        Message = "The period that just ended could not be added to the history, so 'traffic-monitor history' will lack it: {Reason}")]
+    private partial void LogHistoryNotWritten(string reason);
 
     [LoggerMessage(EventId = LogEvents.NewPeriod, Level = LogLevel.Information, Message = "A new billing period started ({Period}): every alert stage is armed again")]
     private partial void LogNewPeriod(BillingPeriod period);

@@ -125,6 +125,25 @@ public static class MessageComposer
         return Create(Id(dryRun, $"daily-{day:yyyyMMdd}"), NotificationKind.DailyReport, subject, body, snapshot, null, dryRun, now);
     }
 
+    /// <summary>The forecast says the critical point comes before the period ends: when, and what daily use would avoid it.</summary>
+    public static Notification ForecastCritical(QuotaSnapshot snapshot, Forecast forecast, string criticalAction, bool dryRun, DateTimeOffset now)
+    {
+        var day = forecast.CriticalDay!.Value;
+        var subject = $"{Prefix(dryRun)}{snapshot.HostName}: at this rate the critical point is reached on {day:yyyy-MM-dd}, before the period ends";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"At its recent rate ({Size(forecast.RecentBytesPerDay, snapshot)} a day) {snapshot.HostName} reaches the critical point ({Size(snapshot.CriticalBytes, snapshot)}) on {day:yyyy-MM-dd} (about {Iso(forecast.CriticalAt!.Value)}), before its period ends on {snapshot.Period.LastDay:yyyy-MM-dd}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"Then: {Sentence(criticalAction)}")
+            .AppendLine()
+            .Append(Facts(snapshot))
+            .AppendLine(CultureInfo.InvariantCulture, $"Projected at the period's end: {Size(forecast.ProjectedBytes, snapshot)} at the recent rate, {Size(forecast.LinearBytes, snapshot)} at the period's average")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"To avoid it, keep to {Size(forecast.DailyBudgetBytes, snapshot)} a day for the {forecast.DaysLeft.ToString(CultureInfo.InvariantCulture)} day(s) left (today included): find what is sending the traffic (e.g. vnstat -l, iftop), or raise thresholds.total_limit.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"forecast-{PeriodKey(snapshot)}-{day:yyyyMMdd}"), NotificationKind.ForecastCritical, subject, body, snapshot, null, dryRun, now);
+    }
+
     public static Notification Test(string hostName, QuotaSnapshot? snapshot, DateTimeOffset now)
     {
         var subject = $"{Tag} {hostName}: test message";

@@ -18,6 +18,7 @@ public enum NotificationKind
     Test,
     ProviderDisagrees,
     ProviderUnavailable,
+    ForecastCritical,
 }
 
 /// <summary>

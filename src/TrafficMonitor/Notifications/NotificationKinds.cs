@@ -18,6 +18,7 @@ public static class NotificationKinds
     private static readonly NotificationKindInfo MonitoringRecovered = new("monitoring_recovered", Urgent: false, Priority: 3, "bar_chart");
     private static readonly NotificationKindInfo NewPeriod = new("new_period", Urgent: false, Priority: 3, "bar_chart");
     private static readonly NotificationKindInfo DailyReport = new("daily_report", Urgent: false, Priority: 3, "bar_chart");
+    private static readonly NotificationKindInfo ForecastCritical = new("forecast_critical", Urgent: false, Priority: 4, "chart_with_upwards_trend");
     private static readonly NotificationKindInfo Test = new("test", Urgent: false, Priority: 3, "bar_chart");
     private static readonly NotificationKindInfo ProviderDisagrees = new("provider_disagrees", Urgent: false, Priority: 4, "warning");
     private static readonly NotificationKindInfo ProviderUnavailable = new("provider_unavailable", Urgent: false, Priority: 3, "warning");
@@ -32,6 +33,7 @@ public static class NotificationKinds
         NotificationKind.MonitoringRecovered => MonitoringRecovered,
         NotificationKind.NewPeriod => NewPeriod,
         NotificationKind.DailyReport => DailyReport,
+        NotificationKind.ForecastCritical => ForecastCritical,
         NotificationKind.Test => Test,
         NotificationKind.ProviderDisagrees => ProviderDisagrees,
         NotificationKind.ProviderUnavailable => ProviderUnavailable,

@@ -56,6 +56,11 @@ public sealed class QuotaNotifier(NotificationDispatcher dispatcher, DeliveryPum
             }
         }
 
+        if (decision.ForecastToNotify is { } forecast)
+        {
+            dispatcher.Enqueue(MessageComposer.ForecastCritical(snapshot, forecast, criticalAction, dryRun, time.Now));
+        }
+
         if (decision.DailyReportDue)
         {
             dispatcher.Enqueue(MessageComposer.DailyReport(snapshot, time.Today, decision.State.Days.YesterdayBytes, dryRun, time.Now));

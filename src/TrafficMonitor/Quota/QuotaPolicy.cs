@@ -13,7 +13,9 @@ public sealed record QuotaInputs(
     CheckTime Time,
     Guid ProcessInstance,
     TimeOnly? DailyReportAt = null,
-    DateTimeOffset? HistoryUnknownSince = null);
+    DateTimeOffset? HistoryUnknownSince = null,
+    Forecast? Forecast = null,
+    LastReading? Reading = null);
 
 /// <summary>
 /// What one check should do: the alerts to send, each enforcement step's verdict, and the state once the alerts are
@@ -21,6 +23,9 @@ public sealed record QuotaInputs(
 /// </summary>
 public sealed record QuotaDecision(MonitorState State, AlertDecision Alerts, IReadOnlyList<StepDecision> Steps, bool NotifyRecovered, bool DailyReportDue)
 {
+    /// <summary>The forecast to warn of: the critical point comes before the period ends; null when nothing is to be said.</summary>
+    public Forecast? ForecastToNotify { get; init; }
+
     public bool NewPeriodStarted => Alerts.NewPeriodStarted;
 
     public long? StageToNotify => Alerts.StageToNotify;
@@ -40,15 +45,22 @@ public static class QuotaPolicy
     {
         var saved = inputs.State;
         var alerts = AlertPolicy.Evaluate(inputs.Thresholds, inputs.Period, inputs.CountedBytes, saved);
+        var notifyForecast = false;
+        if (!alerts.ClockBehind)
+        {
+            (var periodAlerts, notifyForecast) = ForecastPolicy.Evaluate(inputs.Forecast, alerts.Alerts);
+            alerts = alerts with { Alerts = periodAlerts };
+        }
+
         var steps = EnforcementPolicy.Evaluate(
             inputs.Steps, inputs.Period, inputs.CountedBytes, saved, inputs.Time.Now, inputs.ProcessInstance, inputs.HistoryUnknownSince);
         var (days, reportDue) = DailyReportSchedule.Evaluate(
             saved.Days, alerts.NewPeriodStarted, saved.Health.LastCountedBytes, inputs.CountedBytes, inputs.Time, inputs.DailyReportAt);
 
         // Usage was read, so whatever kept it from being read is over.
-        var health = new MonitorHealth { LastCheckAt = inputs.Time.Now, LastCountedBytes = inputs.CountedBytes };
+        var health = new MonitorHealth { LastCheckAt = inputs.Time.Now, LastCountedBytes = inputs.CountedBytes, LastReading = inputs.Reading };
         var state = saved with { Alerts = alerts.Alerts, EarlierAlerts = alerts.EarlierAlerts, Health = health, Days = days };
-        return new QuotaDecision(state, alerts, steps, saved.Health.DegradedNotified, reportDue);
+        return new QuotaDecision(state, alerts, steps, saved.Health.DegradedNotified, reportDue) { ForecastToNotify = notifyForecast ? inputs.Forecast : null };
     }
 
     /// <summary>Counts a check that could not read usage; after <paramref name="degradedAfter"/> in a row, the admin is told once.</summary>

@@ -3,7 +3,44 @@ using TrafficMonitor.Quota;
 
 namespace TrafficMonitor.Status;
 
-public sealed record StatusInterface(string Name, long RxBytes, long TxBytes);
+public sealed record StatusInterface(string Name, long RxBytes, long TxBytes)
+{
+    /// <summary>What this interface adds to the count (as measured, before calibration).</summary>
+    public long CountedBytes { get; init; }
+}
+
+/// <summary>One local day of the period: what the counted interfaces moved, and what counts of it.</summary>
+public sealed record StatusDay(DateOnly Date, long RxBytes, long TxBytes, long CountedBytes);
+
+/// <summary>One enforcement step and the point where it starts, for the bar's marks.</summary>
+public sealed record StatusStep(string Id, long AtBytes, bool Enabled, bool RanThisPeriod, DateTimeOffset? LastRunAt, int Runs, int Failures);
+
+/// <summary>The forecast as status shows it (<see cref="Quota.Forecast"/>).</summary>
+public sealed record StatusForecast(
+    long RecentBytesPerDay,
+    long ProjectedBytes,
+    long LinearBytes,
+    DateTimeOffset? CriticalAt,
+    bool CriticalBeforePeriodEnd,
+    int DaysLeft,
+    long DailyBudgetBytes,
+    double BasisHours,
+    bool Settled);
+
+/// <summary>
+/// What the monitor that owns the state decided at its last check, as its state file says: the daemon's view, which
+/// may differ from this command's own reading by the traffic since.
+/// </summary>
+/// <param name="AgeSeconds">How long ago that check was, when status ran.</param>
+public sealed record StatusMonitorView(
+    DateTimeOffset LastCheckAt,
+    long AgeSeconds,
+    string? Source,
+    long? CountedBytes,
+    long? RxBytes,
+    long? TxBytes,
+    bool CriticalNotified,
+    IReadOnlyList<StatusStep> Steps);
 
 public sealed record StatusAction(
     string Kind,
@@ -111,6 +148,26 @@ public sealed record StatusReport
 
     /// <summary>Why the state directory cannot be written, while it cannot; null when it can.</summary>
     public string? StateProblem { get; init; }
+
+    /// <summary>When this status was taken.</summary>
+    public DateTimeOffset? CheckedAt { get; init; }
+
+    /// <summary>The local day this status was taken on: the per-day chart's last day so far.</summary>
+    public DateOnly? Today { get; init; }
+
+    /// <summary>Each local day of the period so far (empty when the source does not know its days).</summary>
+    public IReadOnlyList<StatusDay> Days { get; init; } = [];
+
+    /// <summary>Every enforcement step with the point where it starts (the critical action is also <see cref="Action"/>).</summary>
+    public IReadOnlyList<StatusStep> Steps { get; init; } = [];
+
+    public StatusForecast? Forecast { get; init; }
+
+    /// <summary>What the monitor decided at its last check this period; null when none checked this period.</summary>
+    public StatusMonitorView? Monitor { get; init; }
+
+    /// <summary>monitor.check_interval in seconds, to tell a running monitor from a stopped one by the age of its last check.</summary>
+    public double CheckIntervalSeconds { get; init; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

@@ -27,7 +27,8 @@ public sealed class StatusReporter(
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
     {
         var thresholds = settings.Thresholds;
-        var period = CheckTime.From(timeProvider).Period(settings.Monitor.ResetDay);
+        var time = CheckTime.From(timeProvider);
+        var period = time.Period(settings.Monitor.ResetDay);
         UsageReading? reading = null;
         string? usageError = null;
         try
@@ -48,8 +49,11 @@ public sealed class StatusReporter(
         var kept = fallback.Peek();
         var notKept = kept is not null && kept.State.Health.LastCheckAt > saved.Health.LastCheckAt ? kept : null;
         var progress = enforcer.Progress(thresholds, notKept?.State ?? saved, period);
-        var snapshot = reading is null ? null : QuotaSnapshot.Create(Environment.MachineName, thresholds, settings.Monitor.Count, reading, progress);
+        var count = settings.Monitor.Count;
+        var forecast = reading is null ? null : Forecasts.Of(reading, count, thresholds, time.Now, timeProvider.LocalTimeZone);
+        var snapshot = reading is null ? null : QuotaSnapshot.Create(Environment.MachineName, thresholds, count, reading, progress, forecast);
         var shutdown = progress.Steps.Single(s => s.Id == ShutdownStep.StepId);
+        var steps = Steps(progress);
         return new StatusReport
         {
             ConfigFile = settings.SourcePath,
@@ -58,7 +62,7 @@ public sealed class StatusReporter(
             PeriodStart = period.Start,
             PeriodEnd = period.LastDay,
             ResetDay = settings.Monitor.ResetDayFromProvider ? period.Start.Day : settings.Monitor.ResetDay,
-            Interfaces = reading?.Interfaces.Select(i => new StatusInterface(i.Name, i.Rx, i.Tx)).ToList() ?? [],
+            Interfaces = reading?.Interfaces.Select(i => new StatusInterface(i.Name, i.Rx, i.Tx) { CountedBytes = UsageReading.Count(count, i.Rx, i.Tx) }).ToList() ?? [],
             RxBytes = snapshot?.RxBytes,
             TxBytes = snapshot?.TxBytes,
             CountedBytes = snapshot?.UsedBytes,
@@ -84,6 +88,15 @@ public sealed class StatusReporter(
             Notifications = Notifications(),
             ProviderApi = reading?.Provider is { } provider ? ProviderStatus(provider) : null,
             StateProblem = notKept is null ? null : $"cannot be written since {notKept.Since:yyyy-MM-dd HH:mm:ss zzz} ({notKept.Problem}); the monitor keeps its record in {fallback.FilePath} until the next reboot",
+            CheckedAt = time.Now,
+            Today = time.Today,
+            Days = reading?.Days.Select(d => new StatusDay(d.Date, d.Rx, d.Tx, reading.CountedOn(d, count))).ToList() ?? [],
+            Steps = steps,
+            Forecast = snapshot?.Forecast is { } f
+                ? new StatusForecast(f.RecentBytesPerDay, f.ProjectedBytes, f.LinearBytes, f.CriticalAt, f.CriticalBeforePeriodEnd, f.DaysLeft, f.DailyBudgetBytes, f.BasisHours, f.Settled)
+                : null,
+            Monitor = MonitorView(notKept?.State ?? saved, progress, steps, time.Now),
+            CheckIntervalSeconds = settings.Monitor.CheckInterval.TotalSeconds,
         };
     }
 
@@ -91,6 +104,28 @@ public sealed class StatusReporter(
         p.Kind, p.Billing, p.BilledBytes, p.OwnBytes, p.DifferenceBytes, p.Reading?.ProviderBytes, p.Reading?.ReadAt, p.OwnSinceBytes,
         p.LimitBytes, p.NextReset, p.Degraded, p.FailingSince,
         p.Comparison?.From, p.Comparison?.To, p.Comparison?.ProviderBytes, p.Comparison?.OwnBytes, p.Comparison?.DifferencePercent);
+
+    private List<StatusStep> Steps(QuotaProgress progress)
+    {
+        var at = enforcer.Steps.ToDictionary(s => s.Id, s => s.Plan.AtBytes, StringComparer.Ordinal);
+        return progress.Steps
+            .Select(s => new StatusStep(s.Id, at.GetValueOrDefault(s.Id, settings.Thresholds.CriticalBytes), s.Enabled, s.RanThisPeriod, s.LastRunAt, s.Runs, s.Failures))
+            .ToList();
+    }
+
+    /// <summary>The daemon's view: what its last check this period read and decided, from the state it wrote.</summary>
+    private static StatusMonitorView? MonitorView(MonitorState state, QuotaProgress progress, IReadOnlyList<StatusStep> steps, DateTimeOffset now)
+    {
+        if (progress.LastCheckAt is not { } last)
+        {
+            return null;
+        }
+
+        var reading = state.Health.LastReading;
+        return new StatusMonitorView(
+            last, (long)Math.Max(0, (now - last).TotalSeconds), reading?.Source, progress.LastCountedBytes, reading?.RxBytes, reading?.TxBytes,
+            progress.CriticalNotified, steps);
+    }
 
     private StatusNotifications Notifications()
     {
@@ -126,7 +161,8 @@ public sealed class StatusReporter(
         return text.ToString();
     }
 
-    public static string FormatText(StatusReport report, SizeUnits units)
+    /// <summary>The key lines (one fact each, for reading and for grep), then the bar, the chart, the table and the forecast.</summary>
+    public static string FormatText(StatusReport report, SizeUnits units, ScreenStyle? style = null)
     {
         string Size(long? bytes) => bytes is { } b ? $"{ByteSize.Format(b, units)} ({b.ToString(CultureInfo.InvariantCulture)} bytes)" : "unknown";
         var text = new StringBuilder();
@@ -180,6 +216,7 @@ public sealed class StatusReporter(
             text.AppendLine(CultureInfo.InvariantCulture, $"Last check:      {last:yyyy-MM-dd HH:mm:ss zzz}");
         }
 
+        text.Append(StatusScreen.Render(report, units, style ?? ScreenStyle.Plain));
         return text.ToString();
     }
 }

@@ -7,6 +7,9 @@ namespace TrafficMonitor.Usage;
 /// <summary>Bytes one interface moved in the billing period so far.</summary>
 public sealed record InterfaceUsage(string Name, long Rx, long Tx);
 
+/// <summary>Bytes the counted interfaces moved together on one local day of the period, before any calibration.</summary>
+public sealed record DayUsage(DateOnly Date, long Rx, long Tx);
+
 /// <summary>
 /// Calibration applied on top of what the interfaces moved: <c>monitor.adjust_percent</c> scales both directions,
 /// then the offsets from <c>set-usage</c> (this period only) are added.
@@ -39,6 +42,32 @@ public sealed record UsageReading(string Source, BillingPeriod Period, IReadOnly
     /// the provider's measure (Hetzner: sent bytes), and <see cref="Counted"/> returns its billed figure.
     /// </summary>
     public ProviderApi.ProviderFigures? Provider { get; init; }
+
+    /// <summary>
+    /// Per local day of the period, what the counted interfaces moved (measured, like <see cref="Interfaces"/>), from
+    /// the same reading; empty when the source does not know its days. A day without traffic may be missing.
+    /// </summary>
+    public IReadOnlyList<DayUsage> Days { get; init; } = [];
+
+    /// <summary>A day's counted bytes, with <c>adjust_percent</c> applied (the <c>set-usage</c> offsets belong to no day).</summary>
+    public long CountedOn(DayUsage day, CountMode mode) =>
+        Count(mode, Adjustment?.Scale(day.Rx) ?? day.Rx, Adjustment?.Scale(day.Tx) ?? day.Tx);
+
+    /// <summary>Sums per-interface day rows into the period's days, oldest first.</summary>
+    public static IReadOnlyList<DayUsage> SumDays(IEnumerable<(DateOnly Date, long Rx, long Tx)> rows, BillingPeriod period)
+    {
+        var days = new SortedDictionary<DateOnly, (long Rx, long Tx)>();
+        foreach (var (date, rx, tx) in rows)
+        {
+            if (period.Contains(date))
+            {
+                var sum = days.GetValueOrDefault(date);
+                days[date] = (sum.Rx + rx, sum.Tx + tx);
+            }
+        }
+
+        return days.Select(d => new DayUsage(d.Key, d.Value.Rx, d.Value.Tx)).ToList();
+    }
 
     /// <summary>What the interfaces moved, before any calibration.</summary>
     public long MeasuredRx => Total(static i => i.Rx);

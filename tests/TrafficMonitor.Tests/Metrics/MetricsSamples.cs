@@ -37,6 +37,7 @@ internal static class MetricsSamples
             IntervalBytes = 100 * GiB,
             Progress = progress,
             Reading = reading,
+            Forecast = Forecasts.Of(Period, rx + tx, 1800 * GiB, [], CheckedAt, TimeZoneInfo.Utc),
         };
     }
 }

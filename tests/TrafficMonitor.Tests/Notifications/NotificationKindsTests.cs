@@ -19,6 +19,7 @@ public sealed class NotificationKindsTests
         [NotificationKind.Test] = ("test", false, "3", "bar_chart"),
         [NotificationKind.ProviderDisagrees] = ("provider_disagrees", false, "4", "warning"),
         [NotificationKind.ProviderUnavailable] = ("provider_unavailable", false, "3", "warning"),
+        [NotificationKind.ForecastCritical] = ("forecast_critical", false, "4", "chart_with_upwards_trend"),
     };
 
     public static TheoryData<NotificationKind> Kinds() => new(Enum.GetValues<NotificationKind>());

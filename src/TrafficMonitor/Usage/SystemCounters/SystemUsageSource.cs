@@ -139,12 +139,14 @@ public sealed partial class SystemUsageSource(
 
         var selected = InterfaceSelection.Select(available, monitor.Interfaces, "the system's interfaces", platform);
         var usages = new List<InterfaceUsage>(selected.Count);
+        var rows = new List<(DateOnly, long, long)>();
         foreach (var name in selected)
         {
+            ledger.Interfaces.TryGetValue(name, out var entry);
             long rx = 0, tx = 0;
             try
             {
-                (rx, tx) = ledger.Interfaces.TryGetValue(name, out var entry) ? entry.Sum(period.Contains) : (0, 0);
+                (rx, tx) = entry?.Sum(period.Contains) ?? (0, 0);
             }
             catch (OverflowException)
             {
@@ -152,9 +154,13 @@ public sealed partial class SystemUsageSource(
             }
 
             usages.Add(new InterfaceUsage(name, rx, tx));
+            if (entry is not null)
+            {
+                rows.AddRange(entry.Days.Select(d => (d.Key, d.Value.Rx, d.Value.Tx)));
+            }
         }
 
-        return new UsageReading(Name, period, usages, ledger.UpdatedAt) { LineRate = counters.LineRate(selected) }.Verified();
+        return new UsageReading(Name, period, usages, ledger.UpdatedAt) { LineRate = counters.LineRate(selected), Days = UsageReading.SumDays(rows, period) }.Verified();
     }
 
     private UsageUnavailableException Impossible(string what) => new(

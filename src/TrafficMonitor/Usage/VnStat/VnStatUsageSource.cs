@@ -32,6 +32,7 @@ public sealed partial class VnStatUsageSource(
     private DateTimeOffset? _staleWarnedFor;
 
     private (BillingPeriod Period, bool Months, (DateTime, long) Version, VnStatDocument Document)? _cached;
+    private ((DateTime, long) Version, VnStatDocument Document)? _cachedDays;
     private bool? _liveWorked;
 
     public string Name => MonitorOptions.VnStatProvider;
@@ -51,6 +52,10 @@ public sealed partial class VnStatUsageSource(
             _cached = version is { } written ? (period, useMonthRows, written, document) : null;
         }
 
+        // The month row stays the period's total; its days (for the chart and the forecast) are vnStat's day rows,
+        // read once per database write like the month rows.
+        var days = useMonthRows ? await DayRowsAsync(version, cancellationToken).ConfigureAwait(false) : document;
+
         if (document.Interfaces.Count == 0)
         {
             throw new UsageUnavailableException(
@@ -61,6 +66,8 @@ public sealed partial class VnStatUsageSource(
         var explicitChoice = monitor.Interfaces.Count > 0;
         var periodStartsAt = period.StartsAt(timeProvider.LocalTimeZone);
         var usages = new List<InterfaceUsage>();
+        var dayRows = new List<(DateOnly, long, long)>();
+        var daysByName = days?.Interfaces.ToDictionary(i => i.Name, StringComparer.Ordinal);
         var stale = new List<VnStatInterface>();
         foreach (var name in InterfaceSelection.Select(byName.Keys, monitor.Interfaces, "vnStat's database", platform))
         {
@@ -78,6 +85,10 @@ public sealed partial class VnStatUsageSource(
             }
 
             usages.Add(new InterfaceUsage(name, rx, tx));
+            if (daysByName?.GetValueOrDefault(name) is { } withDays)
+            {
+                dayRows.AddRange(withDays.Days.Select(row => (row.Date, row.Rx, row.Tx)));
+            }
         }
 
         if (stale.Count > 0 && (explicitChoice || usages.Count == 0))
@@ -95,7 +106,27 @@ public sealed partial class VnStatUsageSource(
 
         var updatedAt = usages.Select(u => byName[u.Name].UpdatedAt).Max();
         WarnIfStale(updatedAt);
-        return MakeLive(new UsageReading(Name, period, usages, updatedAt)).Verified();
+        return MakeLive(new UsageReading(Name, period, usages, updatedAt) { Days = UsageReading.SumDays(dayRows, period) }).Verified();
+    }
+
+    /// <summary>vnStat's day rows; null when they cannot be read (the chart and the recent rate go without, the total stands).</summary>
+    private async Task<VnStatDocument?> DayRowsAsync((DateTime, long)? version, CancellationToken cancellationToken)
+    {
+        if (_cachedDays is { } cached && version is { } v && cached.Version == v)
+        {
+            return cached.Document;
+        }
+
+        try
+        {
+            var document = VnStatDocument.Parse(await RunVnStatAsync("d", cancellationToken).ConfigureAwait(false));
+            _cachedDays = version is { } written ? (written, document) : null;
+            return document;
+        }
+        catch (UsageUnavailableException)
+        {
+            return null;
+        }
     }
 
     private UsageReading MakeLive(UsageReading reading)
@@ -130,7 +161,16 @@ public sealed partial class VnStatUsageSource(
 
         _liveWorked = true;
         var usages = reading.Interfaces.Select(u => unwritten.TryGetValue(u.Name, out var more) ? Add(u, more) : u).ToList();
-        return reading with { Interfaces = usages, DataUpdatedAt = timeProvider.GetUtcNow(), LineRate = counters.LineRate(usages.Select(u => u.Name)) };
+
+        // What vnStat has not written yet was moved today (vnStat writes at least every few minutes).
+        var today = Quota.CheckTime.From(timeProvider).Today;
+        var added = reading.Interfaces.Select(u => unwritten.GetValueOrDefault(u.Name)).Aggregate((Rx: 0L, Tx: 0L), (sum, more) => (sum.Rx + more.Rx, sum.Tx + more.Tx));
+        var days = added is (0, 0) ? reading.Days : UsageReading.SumDays(
+            reading.Days.Select(d => (d.Date, d.Rx, d.Tx)).Append((today, added.Rx, added.Tx)), reading.Period);
+        return reading with
+        {
+            Interfaces = usages, DataUpdatedAt = timeProvider.GetUtcNow(), LineRate = counters.LineRate(usages.Select(u => u.Name)), Days = days,
+        };
     }
 
     /// <summary>
