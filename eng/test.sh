@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(vnstat python3-aiosmtpd iperf3 nftables iproute2 procps sqlite3 openssl)
+packages=(vnstat python3-aiosmtpd iperf3 nftables iproute2 procps sqlite3 openssl systemd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

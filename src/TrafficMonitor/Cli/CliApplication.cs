@@ -94,6 +94,8 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         root.Subcommands.Add(SetUsageCommand.Create(WithSettings));
         root.Subcommands.Add(CheckConfigCommand.Create(WithSettings));
         root.Subcommands.Add(TestNotifyCommand.Create(WithSettings));
+        root.Subcommands.Add(InstallServiceCommand.CreateInstall(WithSettings));
+        root.Subcommands.Add(InstallServiceCommand.CreateUninstall(output, error));
         return root;
     }
 
