@@ -105,4 +105,8 @@ internal static class LogEvents
     public const int AlreadyRunning = 767;
     public const int OnceSkipped = 768;
     public const int HangupIgnored = 769;
+
+    // 860s: the service manager (Hosting/Systemd): sd_notify, the journal.
+    public const int ServiceManagerNotified = 860;
+    public const int ServiceManagerUnreachable = 861;
 }

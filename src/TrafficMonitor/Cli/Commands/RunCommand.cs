@@ -126,7 +126,7 @@ internal static class RunCommand
 
     private static async Task<int> RunDaemonAsync(CommandContext context, RunMode runMode)
     {
-        using var notifier = SystemdNotifier.FromEnvironment(context.GetEnvironment, Environment.ProcessId);
+        using var notifier = SystemdNotifier.FromEnvironment(context.GetEnvironment, Environment.ProcessId, context.Logger);
         var daemon = new MonitorDaemon(
             context.Settings,
             runMode,

@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TrafficMonitor.Configuration;
 using TrafficMonitor.Monitoring;
 
 namespace TrafficMonitor.Hosting.Systemd;
@@ -16,7 +19,7 @@ namespace TrafficMonitor.Hosting.Systemd;
 /// Every message is best effort, as sd_notify's are: a service manager that went away must not stop the monitor.
 /// Lives outside the host, like the state directory's lock: a reload is not a restart.
 /// </remarks>
-public sealed class SystemdNotifier : IDisposable
+public sealed partial class SystemdNotifier : IDisposable
 {
     public const string SocketVariable = "NOTIFY_SOCKET";
     public const string WatchdogVariable = "WATCHDOG_USEC";
@@ -24,16 +27,19 @@ public sealed class SystemdNotifier : IDisposable
 
     private readonly Lock _gate = new();
     private readonly UnixDomainSocketEndPoint? _endPoint;
+    private readonly ILogger _logger;
     private Socket? _socket;
+    private bool _failureLogged;
 
-    private SystemdNotifier(UnixDomainSocketEndPoint? endPoint, TimeSpan? watchdogInterval)
+    private SystemdNotifier(UnixDomainSocketEndPoint? endPoint, TimeSpan? watchdogInterval, ILogger logger)
     {
         _endPoint = endPoint;
         WatchdogInterval = watchdogInterval;
+        _logger = logger;
     }
 
     /// <summary>Sends nothing: not started by a service manager that listens (or not on Linux).</summary>
-    public static SystemdNotifier None { get; } = new(null, null);
+    public static SystemdNotifier None { get; } = new(null, null, NullLogger.Instance);
 
     /// <summary>Whether a service manager listens.</summary>
     public bool Enabled => _endPoint is not null;
@@ -42,14 +48,17 @@ public sealed class SystemdNotifier : IDisposable
     public TimeSpan? WatchdogInterval { get; }
 
     /// <summary>The notifier the environment asks for: <see cref="None"/> unless <c>$NOTIFY_SOCKET</c> names a socket path or an abstract socket (<c>@name</c>).</summary>
-    public static SystemdNotifier FromEnvironment(Func<string, string?> getEnvironment, int processId)
+    public static SystemdNotifier FromEnvironment(Func<string, string?> getEnvironment, int processId, ILogger? logger = null)
     {
         if (SocketAddress(getEnvironment(SocketVariable)) is not { } address || !Socket.OSSupportsUnixDomainSockets)
         {
             return None;
         }
 
-        return new SystemdNotifier(new UnixDomainSocketEndPoint(address), WatchdogHalf(getEnvironment(WatchdogVariable), getEnvironment(WatchdogPidVariable), processId));
+        var watchdog = WatchdogHalf(getEnvironment(WatchdogVariable), getEnvironment(WatchdogPidVariable), processId);
+        var notifier = new SystemdNotifier(new UnixDomainSocketEndPoint(address), watchdog, logger ?? NullLogger.Instance);
+        LogNotifying(notifier._logger, getEnvironment(SocketVariable)!, watchdog is { } every ? $"WATCHDOG=1 every {DurationParser.Format(every)}" : "no watchdog");
+        return notifier;
     }
 
     /// <summary>The socket address in <c>$NOTIFY_SOCKET</c>: an absolute path, or <c>@name</c> for an abstract socket (a leading NUL); null otherwise (unset, or vsock, which is not supported).</summary>
@@ -127,11 +136,17 @@ public sealed class SystemdNotifier : IDisposable
                 _socket.SendTo(bytes, SocketFlags.None, _endPoint);
                 return true;
             }
-            catch (SocketException)
+            catch (SocketException e)
             {
                 // The manager went away or its queue is full: sd_notify is best effort. A fresh socket for the next message.
                 _socket?.Dispose();
                 _socket = null;
+                if (!_failureLogged)
+                {
+                    _failureLogged = true;
+                    LogUnreachable(_logger, state.Split('\n')[0], e.Message);
+                }
+
                 return false;
             }
         }
@@ -139,6 +154,14 @@ public sealed class SystemdNotifier : IDisposable
 
     /// <summary>CLOCK_MONOTONIC in microseconds, which systemd compares with its own (Stopwatch reads that clock on Linux).</summary>
     private static long MonotonicMicroseconds() => (long)(Stopwatch.GetTimestamp() * (1_000_000.0 / Stopwatch.Frequency));
+
+    [LoggerMessage(EventId = LogEvents.ServiceManagerNotified, Level = LogLevel.Debug,
+        Message = "Telling the service manager how the monitor is doing on {Socket} (READY, STATUS, RELOADING, STOPPING; {Watchdog})")]
+    private static partial void LogNotifying(ILogger logger, string socket, string watchdog);
+
+    [LoggerMessage(EventId = LogEvents.ServiceManagerUnreachable, Level = LogLevel.Warning,
+        Message = "The service manager's notification socket did not take {Message} ({Reason}); monitoring goes on. If systemd waits for READY and gives up, check the unit's NotifyAccess= and that $NOTIFY_SOCKET is its own")]
+    private static partial void LogUnreachable(ILogger logger, string message, string reason);
 
     public void Dispose()
     {

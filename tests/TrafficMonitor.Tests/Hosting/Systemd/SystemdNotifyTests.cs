@@ -89,6 +89,20 @@ public sealed class SystemdNotifyTests : IDisposable
     }
 
     [Fact]
+    public void Send_NobodyListening_WarnsOnceAndGoesOn()
+    {
+        var logs = new LogRecorder();
+        using var notifier = SystemdNotifier.FromEnvironment(
+            name => name == "NOTIFY_SOCKET" ? _directory.Combine("nobody-listens") : null, Environment.ProcessId, logs.For<SystemdNotifyTests>());
+
+        Assert.False(notifier.Send("READY=1\nSTATUS=Used 1 GB"));
+        Assert.False(notifier.Send("STATUS=Used 2 GB"));
+
+        Assert.Single(logs.Lines, l => l.Contains("did not take READY=1", StringComparison.Ordinal));
+        Assert.DoesNotContain("STATUS=Used 2 GB", logs.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FromEnvironment_NoSocket_SendsNothing()
     {
         var notifier = SystemdNotifier.FromEnvironment(_ => null, Environment.ProcessId);
