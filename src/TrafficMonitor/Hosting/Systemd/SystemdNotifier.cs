@@ -5,7 +5,6 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TrafficMonitor.Configuration;
-using TrafficMonitor.Monitoring;
 
 namespace TrafficMonitor.Hosting.Systemd;
 
@@ -171,20 +170,4 @@ public sealed partial class SystemdNotifier : IDisposable
             _socket = null;
         }
     }
-}
-
-/// <summary>The one-line text <c>systemctl status</c> shows after a check.</summary>
-public static class ServiceStatusText
-{
-    public static string For(CheckResult result) => result switch
-    {
-        { Reading: { } reading, Snapshot: { } snapshot } => new QuotaCheck.UsageSummary(snapshot, reading) + result.Outcome switch
-        {
-            CheckOutcome.ActionFailed => "; the critical action failed (retried at the next check, see the log)",
-            CheckOutcome.StateUnavailable => "; the state cannot be kept (see the log)",
-            _ => string.Empty,
-        },
-        { Outcome: CheckOutcome.UsageUnavailable } => "Usage could not be read, so nothing was decided (see the log); trying again at the next check",
-        _ => $"Check: {result.Outcome}",
-    };
 }
