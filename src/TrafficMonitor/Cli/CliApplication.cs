@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using TrafficMonitor.Cli.Commands;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Hosting;
+using TrafficMonitor.Hosting.Systemd;
 using TrafficMonitor.Platform;
 
 namespace TrafficMonitor.Cli;
@@ -40,7 +41,10 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
     };
 
     public static Task<int> RunAsync(string[] args) =>
-        new CliApplication(Console.Out, Console.Error, Environment.GetEnvironmentVariable).InvokeAsync(args);
+        new CliApplication(Console.Out, Console.Error, Environment.GetEnvironmentVariable) { ErrorsToJournal = Journal.StderrIsJournal }.InvokeAsync(args);
+
+    /// <summary>The error writer is the systemd journal: each error line gets the <c>&lt;3&gt;</c> priority prefix, as the log lines get theirs.</summary>
+    public bool ErrorsToJournal { get; init; }
 
     public async Task<int> InvokeAsync(string[] args)
     {
@@ -50,10 +54,10 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         {
             foreach (var problem in parse.Errors)
             {
-                await error.WriteLineAsync($"traffic-monitor: {problem.Message}").ConfigureAwait(false);
+                await WriteErrorAsync($"traffic-monitor: {problem.Message}").ConfigureAwait(false);
             }
 
-            await error.WriteLineAsync("Run 'traffic-monitor --help' for usage.").ConfigureAwait(false);
+            await WriteErrorAsync("Run 'traffic-monitor --help' for usage.").ConfigureAwait(false);
             return ExitCodes.BadCommandLine;
         }
 
@@ -72,10 +76,13 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         {
             // Only a bug gets here; the user gets one line, and the trace only when they ask for debug output.
             var wantsTrace = args.Any(a => a.Equals("debug", StringComparison.OrdinalIgnoreCase) || a.Equals("trace", StringComparison.OrdinalIgnoreCase));
-            await error.WriteLineAsync($"traffic-monitor: internal error: {e.Message}. This is a bug; please report it{(wantsTrace ? $":{Environment.NewLine}{e}" : " (run with --log-level debug for details)")}").ConfigureAwait(false);
+            await WriteErrorAsync($"traffic-monitor: internal error: {e.Message}. This is a bug; please report it{(wantsTrace ? $":{Environment.NewLine}{e}" : " (run with --log-level debug for details)")}").ConfigureAwait(false);
             return ExitCodes.Software;
         }
     }
+
+    private Task WriteErrorAsync(string text) =>
+        error.WriteLineAsync(ErrorsToJournal ? string.Join(Environment.NewLine, text.Split('\n').Select(line => "<3>" + line.TrimEnd('\r'))) : text);
 
     private RootCommand BuildCommands()
     {
@@ -89,6 +96,8 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         root.Subcommands.Add(CheckConfigCommand.Create(WithSettings));
         root.Subcommands.Add(TestNotifyCommand.Create(WithSettings));
         root.Subcommands.Add(TestProviderCommand.Create(WithSettings));
+        root.Subcommands.Add(InstallServiceCommand.CreateInstall(WithSettings));
+        root.Subcommands.Add(InstallServiceCommand.CreateUninstall(output, error));
         return root;
     }
 
@@ -125,10 +134,10 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         }
         catch (ConfigException e)
         {
-            await error.WriteLineAsync($"traffic-monitor: invalid configuration{(e.File is null ? string.Empty : $" in {e.File}")}:").ConfigureAwait(false);
+            await WriteErrorAsync($"traffic-monitor: invalid configuration{(e.File is null ? string.Empty : $" in {e.File}")}:").ConfigureAwait(false);
             foreach (var problem in e.Problems)
             {
-                await error.WriteLineAsync($"  {problem}").ConfigureAwait(false);
+                await WriteErrorAsync($"  {problem}").ConfigureAwait(false);
             }
 
             return null;

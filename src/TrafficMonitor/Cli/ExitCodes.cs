@@ -31,4 +31,10 @@ public static class ExitCodes
 
     /// <summary>EX_CONFIG: the settings file is missing or invalid.</summary>
     public const int Config = 78;
+
+    /// <summary>install-service / uninstall-service: a service manager's command failed (EX_OSERR).</summary>
+    public const int ServiceManagerFailed = 71;
+
+    /// <summary>install-service / uninstall-service: not allowed to write the service's files; run as root (EX_NOPERM).</summary>
+    public const int NoPermission = 77;
 }

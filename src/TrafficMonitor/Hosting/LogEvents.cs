@@ -125,4 +125,7 @@ internal static class LogEvents
     public const int HistoryUnreadable = 820;
     public const int HistoryNotWritten = 821;
     public const int PeriodRecorded = 822;
+    // 860s: the service manager (Hosting/Systemd): sd_notify, the journal.
+    public const int ServiceManagerNotified = 860;
+    public const int ServiceManagerUnreachable = 861;
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
+using TrafficMonitor.Hosting.Systemd;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.State;
 
@@ -15,7 +16,8 @@ namespace TrafficMonitor.Hosting;
 /// delivery of what is under way is awaited, the ledger is flushed) and the next host starts on the new settings with
 /// the state, outbox and action record the first one left on disk; an invalid file is logged problem by problem and
 /// the running settings stay. What must survive a reload lives outside the host: the process identity
-/// (<see cref="ProcessIdentity.Current"/>) and the state directory's lock (held by the caller).
+/// (<see cref="ProcessIdentity.Current"/>), the state directory's lock (held by the caller) and the service manager's
+/// notifier (READY after each host's first check, RELOADING on SIGHUP, STOPPING, the watchdog).
 /// </summary>
 /// <param name="buildHost">Builds the host for one set of settings.</param>
 /// <param name="load">Reads and validates the settings file at a path; throws <see cref="ConfigException"/>.</param>
@@ -24,8 +26,11 @@ public sealed partial class MonitorDaemon(
     RunMode runMode,
     Func<TrafficMonitorSettings, IHost> buildHost,
     Func<string, TrafficMonitorSettings> load,
-    ILogger logger)
+    ILogger logger,
+    SystemdNotifier? notifier = null)
 {
+    private readonly SystemdNotifier _notifier = notifier ?? SystemdNotifier.None;
+
     /// <summary>Runs until SIGTERM/SIGINT (or the host stops by itself).</summary>
     public async Task RunAsync()
     {
@@ -36,7 +41,22 @@ public sealed partial class MonitorDaemon(
         using var hangup = Register(PosixSignal.SIGHUP, () => reloads.Writer.TryWrite(true));
         using var terminate = Register(PosixSignal.SIGTERM, stopping.Cancel);
         using var interrupt = Register(PosixSignal.SIGINT, stopping.Cancel);
+        // The watchdog proves the process is alive and scheduling, reloads included; each check is bounded by its own timeouts.
+        using var watchdogStop = new CancellationTokenSource();
+        var watchdog = _notifier.RunWatchdogAsync(TimeProvider.System, watchdogStop.Token);
+        try
+        {
+            await RunHostsAsync(reloads.Reader, stopping.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await watchdogStop.CancelAsync().ConfigureAwait(false);
+            await watchdog.ConfigureAwait(false);
+        }
+    }
 
+    private async Task RunHostsAsync(ChannelReader<bool> reloads, CancellationToken stopping)
+    {
         var current = settings;
         MonitorState? carried = null;
         while (!stopping.IsCancellationRequested)
@@ -48,7 +68,7 @@ public sealed partial class MonitorDaemon(
                 host.Services.GetRequiredService<StateKeeper>().Update(carried);
             }
 
-            var next = await RunUntilReloadAsync(host, current, reloads.Reader, stopping.Token).ConfigureAwait(false);
+            var next = await RunUntilReloadAsync(host, current, reloads, stopping).ConfigureAwait(false);
             if (next is null)
             {
                 return;
@@ -73,11 +93,21 @@ public sealed partial class MonitorDaemon(
             while (next is null)
             {
                 await reloads.ReadAsync(stop.Token).ConfigureAwait(false);
+                _notifier.Reloading();
                 next = TryLoad(current);
+                if (next is null)
+                {
+                    _notifier.ReloadRefused($"The settings in {current.SourcePath} were not reloaded (see the log): the running settings stay");
+                }
             }
         }
         catch (OperationCanceledException)
         {
+        }
+
+        if (next is null)
+        {
+            _notifier.Stopping();
         }
 
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);

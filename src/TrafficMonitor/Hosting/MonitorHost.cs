@@ -5,6 +5,7 @@ using TrafficMonitor.Configuration;
 using TrafficMonitor.Enforcement;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.Notifications;
+using TrafficMonitor.Platform.Services;
 
 namespace TrafficMonitor.Hosting;
 
@@ -23,6 +24,13 @@ public static class MonitorHost
         configureServices?.Invoke(builder.Services);
         builder.Services.AddHostedService<MonitorService>();
         builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        if (OperatingSystem.IsWindows())
+        {
+            // Started by the service control manager: its stop request stops the host as SIGTERM does. Started from a
+            // console it does nothing. (No SIGHUP on Windows, so one host per process, as the service lifetime needs.)
+            builder.Services.AddWindowsService(options => options.ServiceName = ServiceDefinition.Name);
+        }
+
         builder.Services.AddOptions<HostOptions>()
             .Configure<IEnumerable<INotificationChannel>>((options, channels) => options.ShutdownTimeout = LongestCheck(channels));
         return builder.Build();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Hosting;
+using TrafficMonitor.Hosting.Systemd;
 
 namespace TrafficMonitor.Monitoring;
 
@@ -14,7 +15,8 @@ public sealed partial class MonitorService(
     TrafficMonitorSettings settings,
     MonitorOptions options,
     TimeProvider timeProvider,
-    ILogger<MonitorService> logger) : BackgroundService
+    ILogger<MonitorService> logger,
+    SystemdNotifier? notifier = null) : BackgroundService
 {
     private (long Counted, long Timestamp)? _previous;
     private bool _fast;
@@ -22,19 +24,27 @@ public sealed partial class MonitorService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarted(DurationParser.Format(options.CheckInterval));
+        var first = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             var delay = options.CheckInterval;
+            string status;
             try
             {
                 var result = await check.CheckAsync(CancellationToken.None).ConfigureAwait(false);
                 delay = NextDelay(result);
+                status = ServiceStatusText.For(result);
             }
             catch (Exception e)
             {
                 // A bug in one check must not end monitoring; the next check may well succeed.
                 LogCheckCrashed(e);
+                status = "The check failed unexpectedly (see the log); trying again at the next one";
             }
+
+            // Ready once the settings are loaded and the first check is done, so `systemctl start` returns with usage known.
+            notifier?.CheckDone(status, first);
+            first = false;
 
             try
             {

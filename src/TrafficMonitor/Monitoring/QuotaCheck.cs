@@ -215,7 +215,7 @@ public sealed partial class QuotaCheck(
     private partial void LogUsage(UsageSummary usage);
 
     /// <summary>Formats the per-check usage line only when the log level lets it through.</summary>
-    private sealed record UsageSummary(QuotaSnapshot Snapshot, UsageReading Reading)
+    internal sealed record UsageSummary(QuotaSnapshot Snapshot, UsageReading Reading)
     {
         public override string ToString() =>
             $"Used {MessageComposer.Size(Snapshot.UsedBytes, Snapshot)} of {MessageComposer.Size(Snapshot.LimitBytes, Snapshot)} " +

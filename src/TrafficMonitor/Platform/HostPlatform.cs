@@ -1,5 +1,6 @@
 using TrafficMonitor.Platform.Linux;
 using TrafficMonitor.Platform.MacOS;
+using TrafficMonitor.Platform.Services;
 using TrafficMonitor.Platform.Unix;
 using TrafficMonitor.Platform.Windows;
 
@@ -42,6 +43,9 @@ public abstract class HostPlatform
 
     /// <summary>Whether the kernel's counters are read from <c>/proc/net/dev</c> (with a boot id), rather than System.Net.NetworkInformation.</summary>
     public abstract bool HasProcNetDev { get; }
+
+    /// <summary>How <c>install-service</c> makes the monitor a service here; null where the OS has no installer of ours.</summary>
+    public virtual IServiceInstaller? ServiceInstaller => null;
 
     public override string ToString() => Name;
 }

@@ -86,7 +86,7 @@ public sealed partial class StateDirectoryLock : IDisposable
         string? reason;
         try
         {
-            Directory.CreateDirectory(stateDirectory);
+            PrivateFiles.CreateDirectory(stateDirectory);
             reason = null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -129,7 +129,7 @@ public sealed partial class StateDirectoryLock : IDisposable
         {
             try
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(fallback)!);
+                PrivateFiles.CreateDirectory(Path.GetDirectoryName(fallback)!);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -175,7 +175,7 @@ public sealed partial class StateDirectoryLock : IDisposable
         problem = null;
         try
         {
-            var stream = new FileStream(path, create ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            var stream = PrivateFiles.Open(path, create ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.ReadWrite, FileShare.None);
             WriteOwner(stream, command);
             return (stream, false);
         }

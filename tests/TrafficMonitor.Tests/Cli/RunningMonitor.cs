@@ -13,8 +13,14 @@ public sealed class RunningMonitor : IDisposable
     private readonly Task _reading;
 
     public RunningMonitor(params string[] arguments)
+        : this(null, arguments)
     {
-        _process = CliRunner.Start(arguments);
+    }
+
+    /// <param name="environment">Variables set for the child (a service manager's NOTIFY_SOCKET, JOURNAL_STREAM).</param>
+    public RunningMonitor(IDictionary<string, string>? environment, params string[] arguments)
+    {
+        _process = CliRunner.Start(arguments, environment: environment);
         _reading = Task.Run(async () =>
         {
             while (await _process.StandardError.ReadLineAsync() is { } line)

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Hosting;
+using TrafficMonitor.Hosting.Systemd;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.State;
 
@@ -125,12 +126,18 @@ internal static class RunCommand
 
     private static async Task<int> RunDaemonAsync(CommandContext context, RunMode runMode)
     {
+        using var notifier = SystemdNotifier.FromEnvironment(context.GetEnvironment, Environment.ProcessId, context.Logger);
         var daemon = new MonitorDaemon(
             context.Settings,
             runMode,
-            settings => MonitorHost.Build(settings, runMode, context.Level, context.ConfigureServices),
+            settings => MonitorHost.Build(settings, runMode, context.Level, services =>
+            {
+                services.AddSingleton(notifier);
+                context.ConfigureServices?.Invoke(services);
+            }),
             context.LoadSettings,
-            context.Logger);
+            context.Logger,
+            notifier);
         await daemon.RunAsync().ConfigureAwait(false);
         return ExitCodes.Success;
     }

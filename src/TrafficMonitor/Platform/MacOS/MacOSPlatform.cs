@@ -1,3 +1,4 @@
+using TrafficMonitor.Platform.Services;
 using TrafficMonitor.Platform.Unix;
 
 namespace TrafficMonitor.Platform.MacOS;
@@ -5,6 +6,8 @@ namespace TrafficMonitor.Platform.MacOS;
 /// <summary>Unix, but state lives where macOS keeps application data, and counters come from NetworkInformation.</summary>
 public sealed class MacOSPlatform : UnixPlatform
 {
+    public override IServiceInstaller ServiceInstaller { get; } = new LaunchdServiceInstaller();
+
     public override string Name => "macOS";
 
     public override string DefaultStateDirectory(ProcessEnvironment process) => process.IsPrivileged

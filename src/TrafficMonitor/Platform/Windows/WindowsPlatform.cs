@@ -1,9 +1,12 @@
+using TrafficMonitor.Platform.Services;
 namespace TrafficMonitor.Platform.Windows;
 
 /// <summary>Settings and state share one folder under ProgramData, for a service and an admin alike.</summary>
 public sealed class WindowsPlatform : HostPlatform
 {
     private static readonly WindowsShutdownCommand WindowsShutdown = new();
+
+    public override IServiceInstaller ServiceInstaller { get; } = new WindowsServiceInstaller();
 
     public override string Name => "Windows";
 

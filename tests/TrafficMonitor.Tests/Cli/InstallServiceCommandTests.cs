@@ -1,0 +1,78 @@
+using TrafficMonitor.Tests.Components;
+
+namespace TrafficMonitor.Tests.Cli;
+
+/// <summary>
+/// install-service and uninstall-service as a user runs them: --dry-run prints the unit and the commands and changes
+/// nothing; --root writes under a temporary directory and runs no command. Nothing is installed on this machine.
+/// </summary>
+public sealed class InstallServiceCommandTests : IDisposable
+{
+    private const string UnitPath = "/etc/systemd/system/traffic-monitor.service";
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private string Config(string shutdown = "enabled: true") =>
+        _directory.Write("etc/settings.yaml", "thresholds:\n  total_limit: 2000\n  interval: 100\n  critical_percentage: 90\n" + $"actions:\n  shutdown:\n    {shutdown}\n");
+
+    [Fact]
+    public void InstallService_DryRun_PrintsTheUnitAndTheCommands_AndChangesNothing()
+    {
+        var existed = File.Exists(UnitPath);
+        var config = Config();
+
+        var result = CliRunner.Run(["install-service", "--dry-run", "--config", config]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"# Would write {UnitPath} (mode 0644):", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Type=notify\n", result.Output, StringComparison.Ordinal);
+        Assert.Contains($" {CliRunner.ProgramPath} run --config {config}\n", result.Output, StringComparison.Ordinal);
+        Assert.Contains("# Would run:\nsystemctl daemon-reload\n", result.Output, StringComparison.Ordinal);
+        Assert.Contains("# Would run:\nsystemctl enable --now traffic-monitor.service\n", result.Output, StringComparison.Ordinal);
+        Assert.Equal(existed, File.Exists(UnitPath));
+    }
+
+    [Fact]
+    public void InstallService_Root_WritesTheUnitThereAndRunsNoCommand_UninstallRemovesIt()
+    {
+        var root = _directory.Combine("root");
+        var config = Config();
+
+        var install = CliRunner.Run(["install-service", "--root", root, "--config", config]);
+
+        Assert.True(install.ExitCode == 0, install.Error);
+        var unit = Path.Join(root, UnitPath);
+        Assert.Contains("CapabilityBoundingSet=CAP_SYS_BOOT\n", File.ReadAllText(unit), StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(unit));
+        Assert.Contains("Not run (--root): systemctl enable --now traffic-monitor.service", install.Output, StringComparison.Ordinal);
+
+        var uninstall = CliRunner.Run(["uninstall-service", "--root", root]);
+
+        Assert.True(uninstall.ExitCode == 0, uninstall.Error);
+        Assert.False(File.Exists(unit));
+        Assert.Contains("Not run (--root): systemctl disable --now traffic-monitor.service", uninstall.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InstallService_ShutdownDisabled_UnprivilegedDynamicUser()
+    {
+        var result = CliRunner.Run(["install-service", "--dry-run", "--config", Config(shutdown: "enabled: false")]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("DynamicUser=yes\n", result.Output, StringComparison.Ordinal);
+        Assert.Contains("CapabilityBoundingSet=\n", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InstallService_InvalidSettings_Exits78AndInstallsNothing()
+    {
+        var root = _directory.Combine("root");
+        var config = _directory.Write("bad.yaml", "thresholds:\n  total_limit: lots\n");
+
+        var result = CliRunner.Run(["install-service", "--root", root, "--config", config]);
+
+        Assert.Equal(78, result.ExitCode);
+        Assert.False(Directory.Exists(root));
+    }
+}
