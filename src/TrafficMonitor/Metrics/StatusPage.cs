@@ -59,6 +59,7 @@ public static class StatusPage
             $"<p class=\"headline\"><span id=\"used\">{E(Size(s.UsedBytes, s))}</span> of <span id=\"limit\">{E(Size(s.LimitBytes, s))}</span> " +
             $"(<span id=\"percent\">{percent}</span> %) in the period <span id=\"period\">{s.Period.Start:yyyy-MM-dd} to {s.Period.LastDay:yyyy-MM-dd}</span></p>\n");
         Bar(html, view, s);
+        Days(html, s);
 
         html.Append("<table class=\"numbers\"><tbody>\n");
         Row(html, "counted-bytes", "Counted (" + s.CountMode.ToString().ToLowerInvariant() + ")", s.UsedBytes, s);
@@ -73,7 +74,7 @@ public static class StatusPage
 
         if (view.ForecastBytes is { } forecast)
         {
-            Row(html, "forecast-bytes", "Forecast at period end (linear)", forecast, s);
+            Row(html, "forecast-bytes", "Forecast at period end (at the recent rate)", forecast, s);
         }
 
         html.Append("</tbody></table>\n");
@@ -92,6 +93,27 @@ public static class StatusPage
         }
 
         html.Append("</p>\n");
+    }
+
+    /// <summary>A column per day of the period so far, from the same reading as the numbers (none when the source does not know its days).</summary>
+    private static void Days(StringBuilder html, QuotaSnapshot s)
+    {
+        if (s.Reading is not { Days.Count: > 0 } reading)
+        {
+            return;
+        }
+
+        var counted = reading.Days.Select(d => (d.Date, Bytes: reading.CountedOn(d, s.CountMode))).ToList();
+        var tallest = Math.Max(1, counted.Max(d => d.Bytes));
+        html.Append("<div class=\"days\" id=\"days\" role=\"img\" aria-label=\"counted per day\">");
+        foreach (var (date, bytes) in counted)
+        {
+            var height = (bytes * 100.0 / tallest).ToString("0.#", CultureInfo.InvariantCulture);
+            html.Append(CultureInfo.InvariantCulture,
+                $"<div class=\"day\" data-day=\"{date:yyyy-MM-dd}\" data-bytes=\"{bytes}\" title=\"{date:yyyy-MM-dd}: {E(Size(bytes, s))}\"><span style=\"height:{height}%\"></span></div>");
+        }
+
+        html.Append("</div>\n<p class=\"small\">Counted per day; the tallest is ").Append(E(Size(tallest, s))).Append("</p>\n");
     }
 
     /// <summary>The bar spans whichever is largest of the limit, the usage and the forecast, so nothing falls off its end.</summary>
@@ -198,6 +220,8 @@ public static class StatusPage
         ".bar .stage{position:absolute;top:0;bottom:0;width:1px;background:#888}.bar .stage.notified{background:#333}" +
         ".bar .critical{position:absolute;top:0;bottom:0;width:3px;margin-left:-1px;background:#c62828}" +
         ".bar .forecast{position:absolute;top:0;bottom:0;width:0;border-left:2px dashed #1565c0}" +
+        ".days{display:flex;align-items:flex-end;gap:2px;height:6em;margin:.8em 0 .2em}" +
+        ".days .day{flex:1;height:100%;display:flex;align-items:flex-end}.days .day span{display:block;width:100%;background:#4a9d4a;min-height:1px}" +
         ".key{display:inline-block;width:1em;height:.8em;vertical-align:middle}.stage-key{background:#888;width:2px}" +
         ".critical-key{background:#c62828;width:3px}.forecast-key{border-left:2px dashed #1565c0;width:0}" +
         "table{border-collapse:collapse;margin-top:.8em}th,td{text-align:left;padding:.2em .8em .2em 0;border-bottom:1px solid #eee}" +

@@ -1,4 +1,5 @@
 using TrafficMonitor.Metrics;
+using TrafficMonitor.Usage;
 using static TrafficMonitor.Tests.Metrics.MetricsSamples;
 
 namespace TrafficMonitor.Tests.Metrics;
@@ -16,6 +17,23 @@ public sealed class StatusPageTests
         Assert.Contains($"id=\"forecast-bytes\">{1200 * GiB}<", html, StringComparison.Ordinal);
         Assert.Contains("<span id=\"used\">600 GiB</span> of <span id=\"limit\">2000 GiB</span>", html, StringComparison.Ordinal);
         Assert.Contains("<span id=\"period\">2026-11-01 to 2026-11-30</span>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_DaysInTheReading_DrawsAColumnPerDayWithItsExactBytes()
+    {
+        var snapshot = Snapshot();
+        var withDays = snapshot with
+        {
+            Reading = snapshot.Reading! with { Days = [new DayUsage(new DateOnly(2026, 11, 2), 3 * GiB, GiB), new DayUsage(new DateOnly(2026, 11, 3), 7 * GiB, GiB)] },
+        };
+
+        var html = StatusPage.Write(View(withDays));
+
+        Assert.Contains($"data-day=\"2026-11-02\" data-bytes=\"{4 * GiB}\"", html, StringComparison.Ordinal);
+        Assert.Contains($"data-day=\"2026-11-03\" data-bytes=\"{8 * GiB}\"", html, StringComparison.Ordinal);
+        Assert.Contains("style=\"height:50%\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"days\"", StatusPage.Write(View()), StringComparison.Ordinal);
     }
 
     [Fact]
