@@ -56,7 +56,7 @@ public class NativeAotTests(NativeBinary binary) : IDisposable
     }
 
     [Fact]
-    public void NativeBinary_RunAtRest_StaysWithinTwelveMiBResident()
+    public void NativeBinary_RunAfterItsFirstCheck_GivesStartUpMemoryBack()
     {
         // Its own copy of the binary: pages of a file mapped by other processes (the other tests) stay resident.
         var own = _directory.Combine("traffic-monitor");
@@ -76,13 +76,15 @@ public class NativeAotTests(NativeBinary binary) : IDisposable
                 Thread.Sleep(50);
             }
 
-            // The first check is done; what start-up alone needed is given back right after it.
+            // The first check is done; what start-up alone needed is given back right after it (about 9.7 MiB stay,
+            // against 19.5 before). Later checks fault some code back in: docs/benchmarks.md has the figure after
+            // minutes at rest, which a test cannot wait for.
             Thread.Sleep(TimeSpan.FromSeconds(3));
             var rss = File.ReadLines($"/proc/{daemon.Id}/status")
                 .Where(l => l.StartsWith("RssAnon:", StringComparison.Ordinal) || l.StartsWith("RssFile:", StringComparison.Ordinal))
                 .Sum(l => long.Parse(l.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
 
-            Assert.True(rss <= 12 * 1024, $"idle RSS {rss} KiB is over the 12 MiB target");
+            Assert.True(rss <= 12 * 1024, $"RSS {rss} KiB after the first check: start-up memory was not given back");
         }
         finally
         {
