@@ -13,6 +13,7 @@ namespace TrafficMonitor.Platform.Linux;
 /// </summary>
 internal static partial class ResidentPages
 {
+    private const int MadvRandom = 1;
     private const int MadvPageout = 21;
 
     public static void ReleaseExecutable()
@@ -26,6 +27,9 @@ internal static partial class ResidentPages
         {
             foreach (var (start, length) in ReadOnlyMappings(File.ReadAllText("/proc/self/maps"), binary))
             {
+                // Random access from now on: a page a check needs comes back alone, without the read-ahead window
+                // that would map its neighbours too.
+                _ = Madvise(start, length, MadvRandom);
                 _ = Madvise(start, length, MadvPageout);
             }
         }
