@@ -34,8 +34,15 @@ switch (command)
     case "idle":
         Idle.Run(option("--minutes", 5), Array.IndexOf(args, "--baseline-dll") is var b and >= 0 ? args[b + 1] : Bench.MonitorDll, option("--warmup", 3));
         break;
+    case "startup":
+        Startup.Run(Path.GetFullPath(args[Array.IndexOf(args, "--binary") + 1]), Array.IndexOf(args, "--baseline-binary") is var sb and >= 0 ? Path.GetFullPath(args[sb + 1]) : null, (int)option("--runs", 20));
+        break;
+    case "native-idle":
+        NativeIdle.Run(Path.GetFullPath(args[Array.IndexOf(args, "--binary") + 1]), Array.IndexOf(args, "--baseline-binary") is var ib and >= 0 ? Path.GetFullPath(args[ib + 1]) : null, option("--minutes", 5), option("--warmup", 1));
+        break;
     default:
-        Console.Error.WriteLine("usage: overshoot [--runs N] | check-cpu | idle [--minutes M] [--warmup M] [--baseline-dll PATH]");
+        Console.Error.WriteLine("usage: overshoot [--runs N] | check-cpu | idle [--minutes M] [--warmup M] [--baseline-dll PATH]"
+            + " | startup --binary PATH [--baseline-binary PATH] [--runs N] | native-idle --binary PATH [--baseline-binary PATH] [--minutes M] [--warmup M]");
         return 64;
 }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Hosting;
 using TrafficMonitor.Hosting.Systemd;
+using TrafficMonitor.Platform;
 
 namespace TrafficMonitor.Monitoring;
 
@@ -20,6 +21,7 @@ public sealed partial class MonitorService(
 {
     private (long Counted, long Timestamp)? _previous;
     private bool _fast;
+    private bool _startupReleased;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -34,6 +36,12 @@ public sealed partial class MonitorService(
                 var result = await check.CheckAsync(CancellationToken.None).ConfigureAwait(false);
                 delay = NextDelay(result);
                 status = ServiceStatusText.For(result);
+                if (!_startupReleased)
+                {
+                    // What only start-up needed (garbage, code pages) need not stay resident for the month.
+                    _startupReleased = true;
+                    HostPlatform.Current.ReleaseStartupMemory();
+                }
             }
             catch (Exception e)
             {

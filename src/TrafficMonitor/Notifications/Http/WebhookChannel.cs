@@ -14,8 +14,13 @@ public sealed class WebhookChannel(WebhookOptions options, HttpClient client, Ti
     private readonly string[] _secrets =
         [options.Url.Reveal(), new Uri(options.Url.Reveal()).PathAndQuery.TrimEnd('/'), .. options.Headers.Values.Select(v => v.Reveal())];
 
-    /// <summary>Derived from the URL, so reordering the list keeps every webhook's outbox history.</summary>
-    public string Id { get; } = "webhook-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.Url.Reveal())))[..12];
+    private string? _id;
+
+    /// <summary>
+    /// Derived from the URL, so reordering the list keeps every webhook's outbox history. Computed on first use, not
+    /// at start-up: SHA-256 loads OpenSSL, which an idle daemon would otherwise keep resident (3.5 MiB) for nothing.
+    /// </summary>
+    public string Id => _id ??= "webhook-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(options.Url.Reveal())))[..12];
 
     public string Name => $"webhook {options.Format.ToString().ToLowerInvariant()} ({options.DisplayUrl})";
 

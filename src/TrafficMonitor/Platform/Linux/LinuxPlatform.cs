@@ -10,4 +10,10 @@ public sealed class LinuxPlatform : UnixPlatform
     public override string Name => "Linux";
 
     public override bool HasProcNetDev => true;
+
+    public override void ReleaseStartupMemory()
+    {
+        base.ReleaseStartupMemory();
+        ResidentPages.ReleaseExecutable();
+    }
 }
