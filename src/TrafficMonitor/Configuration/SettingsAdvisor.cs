@@ -11,6 +11,6 @@ public static class SettingsAdvisor
         .. EmailSection.Warnings(settings.Email),
         .. WebhooksSection.Warnings(settings.Webhooks),
         .. NotificationsSection.Warnings(settings),
-        .. ShutdownSection.Warnings(settings.Shutdown),
+        .. ActionsSection.Warnings(settings),
     ];
 }

@@ -23,4 +23,10 @@ public sealed class TrafficMonitorSettings
     public required VnStatOptions VnStat { get; init; }
 
     public required ShutdownActionOptions Shutdown { get; init; }
+
+    /// <summary>
+    /// The enforcement ladder (<c>actions.rules</c>), in ascending order of their points. Empty: the original behaviour,
+    /// the shutdown of <see cref="Shutdown"/> at the critical point.
+    /// </summary>
+    public IReadOnlyList<RuleOptions> Rules { get; init; } = [];
 }

@@ -35,6 +35,7 @@ public sealed partial class QuotaCheck(
     Enforcer enforcer,
     ProcessIdentity identity,
     SystemBoot boot,
+    EnforcementRequests requests,
     TimeProvider timeProvider,
     ILogger<QuotaCheck> logger)
 {
@@ -106,10 +107,15 @@ public sealed partial class QuotaCheck(
     private async Task<CheckResult> EvaluateAsync(UsageReading reading, BillingPeriod period, CheckTime time)
     {
         var counted = reading.Counted(settings.Monitor.Count);
+        TakeRequest(time);
         var previous = state.Current;
         var decision = QuotaPolicy.Evaluate(new QuotaInputs(
             settings.Thresholds, enforcer.Plan, period, counted, previous, time, identity.Id, settings.Notifications.DailyReport,
-            state.HistoryUnknown ? boot.BootedAt : null));
+            state.HistoryUnknown ? boot.BootedAt : null, boot.BootedAt));
+        if (decision.HoldEnded)
+        {
+            LogPauseEnded();
+        }
         var snapshot = Snapshot(reading, decision.State, period);
         if (decision.NewPeriodStarted)
         {
@@ -151,6 +157,29 @@ public sealed partial class QuotaCheck(
         return new CheckResult(succeeded ? CheckOutcome.Completed : CheckOutcome.ActionFailed, reading, decision, enforced, snapshot);
     }
 
+    /// <summary>Carries out what pause, resume or revert-all asked (a dry run or a read-only command leaves the request for the owner).</summary>
+    private void TakeRequest(CheckTime time)
+    {
+        if (!state.KeepsState || requests.Take() is not { } request)
+        {
+            return;
+        }
+
+        state.Update(request.ApplyTo(state.Current, time.Now));
+        switch (request.Command)
+        {
+            case EnforcementCommand.Pause:
+                LogPaused(request.Until is { } until ? $"until {Iso8601.Time(until)}" : "until traffic-monitor resume");
+                break;
+            case EnforcementCommand.RevertAll:
+                LogRevertAll();
+                break;
+            default:
+                LogResumed();
+                break;
+        }
+    }
+
     private QuotaSnapshot Snapshot(UsageReading reading, MonitorState decided, BillingPeriod period) =>
         QuotaSnapshot.Create(
             Environment.MachineName, settings.Thresholds, settings.Monitor.Count, reading, enforcer.Progress(settings.Thresholds, decided, period));
@@ -173,6 +202,22 @@ public sealed partial class QuotaCheck(
             $"({Snapshot.Percent.ToString(System.Globalization.CultureInfo.InvariantCulture)}%) in the period {Snapshot.Period}, " +
             $"counting {string.Join(", ", Reading.Interfaces.Select(i => i.Name))} from {Reading.Source}";
     }
+
+    [LoggerMessage(EventId = LogEvents.EnforcementPaused, Level = LogLevel.Warning,
+        Message = "Enforcement paused {Until}: no step is applied and steps in force are undone; notifications still go out")]
+    private partial void LogPaused(string until);
+
+    [LoggerMessage(EventId = LogEvents.EnforcementResumed, Level = LogLevel.Information,
+        Message = "Enforcement resumed: each step applies again where usage is over its point")]
+    private partial void LogResumed();
+
+    [LoggerMessage(EventId = LogEvents.EnforcementPauseEnded, Level = LogLevel.Information,
+        Message = "The pause ended (pause --until): each step applies again where usage is over its point")]
+    private partial void LogPauseEnded();
+
+    [LoggerMessage(EventId = LogEvents.EnforcementRevertAll, Level = LogLevel.Warning,
+        Message = "revert-all: every step in force is undone and enforcement is held until traffic-monitor resume")]
+    private partial void LogRevertAll();
 
     [LoggerMessage(EventId = LogEvents.NewPeriod, Level = LogLevel.Information, Message = "A new billing period started ({Period}): every alert stage is armed again")]
     private partial void LogNewPeriod(BillingPeriod period);

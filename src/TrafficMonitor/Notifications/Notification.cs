@@ -16,6 +16,9 @@ public enum NotificationKind
     NewPeriod,
     DailyReport,
     Test,
+    StepApplied,
+    StepReverted,
+    StepFailed,
 }
 
 /// <summary>

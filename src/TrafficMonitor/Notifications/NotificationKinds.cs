@@ -20,6 +20,11 @@ public static class NotificationKinds
     private static readonly NotificationKindInfo DailyReport = new("daily_report", Urgent: false, Priority: 3, "bar_chart");
     private static readonly NotificationKindInfo Test = new("test", Urgent: false, Priority: 3, "bar_chart");
 
+    // The enforcement ladder's steps (actions.rules): applying one changes what the server can do, so it is loud.
+    private static readonly NotificationKindInfo StepApplied = new("step_applied", Urgent: false, Priority: 4, "no_entry");
+    private static readonly NotificationKindInfo StepReverted = new("step_reverted", Urgent: false, Priority: 3, "white_check_mark");
+    private static readonly NotificationKindInfo StepFailed = new("step_failed", Urgent: true, Priority: 5, "rotating_light");
+
     public static NotificationKindInfo Describe(this NotificationKind kind) => kind switch
     {
         NotificationKind.StageReached => StageReached,
@@ -31,6 +36,9 @@ public static class NotificationKinds
         NotificationKind.NewPeriod => NewPeriod,
         NotificationKind.DailyReport => DailyReport,
         NotificationKind.Test => Test,
+        NotificationKind.StepApplied => StepApplied,
+        NotificationKind.StepReverted => StepReverted,
+        NotificationKind.StepFailed => StepFailed,
         // Not a named kind (only a cast makes one): announced as plainly as a test.
         _ => Test,
     };

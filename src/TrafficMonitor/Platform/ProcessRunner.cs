@@ -17,7 +17,9 @@ public sealed class ProgramNotFoundException(string program, Exception inner)
 /// <summary>Runs a program without a shell, from an argument list, with a time limit.</summary>
 public interface IProcessRunner
 {
-    Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
+    /// <param name="environment">Variables set for the child on top of the inherited ones (after our own are withheld).</param>
+    Task<ProcessResult> RunAsync(
+        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null);
 }
 
 public sealed class ProcessRunner : IProcessRunner
@@ -25,7 +27,8 @@ public sealed class ProcessRunner : IProcessRunner
     /// <summary>Our own variables (e.g. TRAFFIC_MONITOR_SMTP_PASSWORD) start with this; children never see them.</summary>
     public const string OwnVariablePrefix = "TRAFFIC_MONITOR_";
 
-    public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<ProcessResult> RunAsync(
+        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(command.Count);
         var startInfo = new ProcessStartInfo(command[0])
@@ -47,6 +50,13 @@ public sealed class ProcessRunner : IProcessRunner
         foreach (var name in startInfo.Environment.Keys.Where(IsWithheld).ToList())
         {
             startInfo.Environment.Remove(name);
+        }
+
+        // What the monitor tells a child on purpose (an enforcement step's event) is set after the inherited ones
+        // are withheld: it is chosen here, never a secret passed through.
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
         }
 
         using var process = new Process { StartInfo = startInfo };

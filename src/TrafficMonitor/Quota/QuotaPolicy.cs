@@ -13,13 +13,16 @@ public sealed record QuotaInputs(
     CheckTime Time,
     Guid ProcessInstance,
     TimeOnly? DailyReportAt = null,
-    DateTimeOffset? HistoryUnknownSince = null);
+    DateTimeOffset? HistoryUnknownSince = null,
+    DateTimeOffset? BootedAt = null);
 
 /// <summary>
 /// What one check should do: the alerts to send, each enforcement step's verdict, and the state once the alerts are
 /// queued. What the steps then do is recorded with <see cref="EnforcementPolicy.Applied"/> and its siblings.
 /// </summary>
-public sealed record QuotaDecision(MonitorState State, AlertDecision Alerts, IReadOnlyList<StepDecision> Steps, bool NotifyRecovered, bool DailyReportDue)
+/// <param name="HoldEnded">A pause with an end (<c>pause --until</c>) ran out at this check.</param>
+public sealed record QuotaDecision(
+    MonitorState State, AlertDecision Alerts, IReadOnlyList<StepDecision> Steps, bool NotifyRecovered, bool DailyReportDue, bool HoldEnded = false)
 {
     public bool NewPeriodStarted => Alerts.NewPeriodStarted;
 
@@ -38,17 +41,17 @@ public static class QuotaPolicy
 {
     public static QuotaDecision Evaluate(QuotaInputs inputs)
     {
-        var saved = inputs.State;
+        var (saved, holdEnded) = EnforcementPolicy.ExpireHold(inputs.State, inputs.Time.Now);
         var alerts = AlertPolicy.Evaluate(inputs.Thresholds, inputs.Period, inputs.CountedBytes, saved);
-        var steps = EnforcementPolicy.Evaluate(
-            inputs.Steps, inputs.Period, inputs.CountedBytes, saved, inputs.Time.Now, inputs.ProcessInstance, inputs.HistoryUnknownSince);
+        var steps = EnforcementPolicy.Evaluate(inputs.Steps, saved, new EnforcementInputs(
+            inputs.Period, inputs.CountedBytes, inputs.Time.Now, inputs.ProcessInstance, inputs.BootedAt, inputs.HistoryUnknownSince));
         var (days, reportDue) = DailyReportSchedule.Evaluate(
             saved.Days, alerts.NewPeriodStarted, saved.Health.LastCountedBytes, inputs.CountedBytes, inputs.Time, inputs.DailyReportAt);
 
         // Usage was read, so whatever kept it from being read is over.
         var health = new MonitorHealth { LastCheckAt = inputs.Time.Now, LastCountedBytes = inputs.CountedBytes };
         var state = saved with { Alerts = alerts.Alerts, EarlierAlerts = alerts.EarlierAlerts, Health = health, Days = days };
-        return new QuotaDecision(state, alerts, steps, saved.Health.DegradedNotified, reportDue);
+        return new QuotaDecision(state, alerts, steps, saved.Health.DegradedNotified, reportDue, holdEnded);
     }
 
     /// <summary>Counts a check that could not read usage; after <paramref name="degradedAfter"/> in a row, the admin is told once.</summary>

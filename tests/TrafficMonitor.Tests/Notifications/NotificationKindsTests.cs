@@ -17,6 +17,9 @@ public sealed class NotificationKindsTests
         [NotificationKind.NewPeriod] = ("new_period", false, "3", "bar_chart"),
         [NotificationKind.DailyReport] = ("daily_report", false, "3", "bar_chart"),
         [NotificationKind.Test] = ("test", false, "3", "bar_chart"),
+        [NotificationKind.StepApplied] = ("step_applied", false, "4", "no_entry"),
+        [NotificationKind.StepReverted] = ("step_reverted", false, "3", "white_check_mark"),
+        [NotificationKind.StepFailed] = ("step_failed", true, "5", "rotating_light"),
     };
 
     public static TheoryData<NotificationKind> Kinds() => new(Enum.GetValues<NotificationKind>());
