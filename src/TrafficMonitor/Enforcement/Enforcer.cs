@@ -70,7 +70,7 @@ public sealed partial class Enforcer(
                     succeeded &= await EnsureAsync(step, snapshot).ConfigureAwait(false);
                     break;
                 case StepVerdict.Held when _holdsLogged.Add(step.Id):
-                    LogStepHeld(step.Id, IsLadder ? "its point" : "the critical point", HoldText(state.Hold));
+                    LogStepHeld(step.Id, HoldText(state.Hold));
                     break;
                 case StepVerdict.DeferredAfterRestart when decision.LastRunUnknown && _deferralsLogged.Add(step.Id):
                     LogActionDeferredUnknown(Iso8601.Time(decision.DeferredUntil!.Value), DurationParser.Format(decision.Step.BootGrace));
@@ -329,8 +329,8 @@ public sealed partial class Enforcer(
     private partial void LogDryRunStep(string step, string description);
 
     [LoggerMessage(EventId = LogEvents.LadderStepHeld, Level = LogLevel.Warning,
-        Message = "Usage is over {Point} of {Step}, but enforcement is paused {Hold}: not applied (notifications still go out)")]
-    private partial void LogStepHeld(string step, string point, string hold);
+        Message = "Usage is over the point of {Step}, but enforcement is paused {Hold}: not applied (notifications still go out)")]
+    private partial void LogStepHeld(string step, string hold);
 
     [LoggerMessage(EventId = LogEvents.LadderStepCheckFailed, Level = LogLevel.Error,
         Message = "{Step} is in force, but checking it failed: {Error}. It is checked again at the next check")]

@@ -14,6 +14,25 @@ public sealed record StatusAction(
     int Runs,
     int Failures);
 
+/// <summary>One enforcement step: its point, whether it is applied (in force) and since when, and any hold.</summary>
+/// <param name="AtBytes">Where it starts; null for a rule no longer in the settings (undone at the next check).</param>
+public sealed record StatusStep(
+    string Id,
+    string Kind,
+    long? AtBytes,
+    bool Revertible,
+    bool Applied,
+    DateTimeOffset? AppliedSince,
+    bool RanThisPeriod,
+    DateTimeOffset? LastRunAt,
+    int Failures,
+    DateTimeOffset? RevertedAt,
+    bool Held,
+    bool RuleRemoved);
+
+/// <summary>Enforcement held by pause or revert-all.</summary>
+public sealed record StatusHold(DateTimeOffset Since, DateTimeOffset? Until, bool RevertAll);
+
 /// <summary>The notification outbox: what is still waiting for some channel.</summary>
 public sealed record StatusNotifications(int Pending, DateTimeOffset? OldestQueuedAt, IReadOnlyList<string> LastErrors);
 
@@ -61,7 +80,14 @@ public sealed record StatusReport
 
     public required bool CriticalNotified { get; init; }
 
-    public required StatusAction Action { get; init; }
+    /// <summary>The shutdown at the critical point; null when the ladder (actions.rules) replaces it.</summary>
+    public StatusAction? Action { get; init; }
+
+    /// <summary>Every enforcement step (the shutdown alone without actions.rules), in ascending order of their points.</summary>
+    public IReadOnlyList<StatusStep> Steps { get; init; } = [];
+
+    /// <summary>Enforcement held by pause or revert-all; null when not held.</summary>
+    public StatusHold? Hold { get; init; }
 
     public DateTimeOffset? DataUpdatedAt { get; init; }
 

@@ -26,6 +26,7 @@ public sealed class StatusReporter(
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
     {
         var thresholds = settings.Thresholds;
+        var now = timeProvider.GetUtcNow();
         var period = CheckTime.From(timeProvider).Period(settings.Monitor.ResetDay);
         UsageReading? reading = null;
         string? usageError = null;
@@ -44,7 +45,8 @@ public sealed class StatusReporter(
         var notKept = kept is not null && kept.State.Health.LastCheckAt > saved.Health.LastCheckAt ? kept : null;
         var progress = enforcer.Progress(thresholds, notKept?.State ?? saved, period);
         var snapshot = reading is null ? null : QuotaSnapshot.Create(Environment.MachineName, thresholds, settings.Monitor.Count, reading, progress);
-        var shutdown = progress.Steps.Single(s => s.Id == ShutdownStep.StepId);
+        var shutdown = enforcer.IsLadder ? null : progress.Steps.Single(s => s.Id == ShutdownStep.StepId);
+        var hold = progress.Hold is { } h && h.ActiveAt(now) ? h : null;
         return new StatusReport
         {
             ConfigFile = settings.SourcePath,
@@ -66,7 +68,11 @@ public sealed class StatusReporter(
             CriticalPercentage = thresholds.CriticalPercentage,
             CriticalReached = snapshot?.UsedBytes >= thresholds.CriticalBytes,
             CriticalNotified = progress.CriticalNotified,
-            Action = new StatusAction(shutdown.Id, shutdown.Enabled, shutdown.Command, shutdown.RanThisPeriod, shutdown.LastRunAt, shutdown.Runs, shutdown.Failures),
+            Action = shutdown is null ? null : new StatusAction(shutdown.Id, shutdown.Enabled, shutdown.Command, shutdown.RanThisPeriod, shutdown.LastRunAt, shutdown.Runs, shutdown.Failures),
+            Steps = progress.Steps.Where(s => s.Enabled).Select(s => new StatusStep(
+                s.Id, s.Kind, s.RuleRemoved ? null : s.AtBytes, s.Revertible, s.InForce, s.InForceSince, s.RanThisPeriod, s.LastRunAt, s.Failures, s.RevertedAt,
+                hold is not null && !s.InForce && !s.RanThisPeriod, s.RuleRemoved)).ToList(),
+            Hold = hold is null ? null : new StatusHold(hold.Since, hold.Until, hold.RevertAll),
             DataUpdatedAt = reading?.DataUpdatedAt,
             LastCheckAt = progress.LastCheckAt,
             UsageError = usageError,
@@ -91,6 +97,15 @@ public sealed class StatusReporter(
             .ToList();
         return new StatusNotifications(waiting.Count, waiting.Count > 0 ? waiting.Min(e => e.Notification.CreatedAt) : null, errors);
     }
+
+    private static string StepState(StatusStep step) =>
+        step.RuleRemoved ? $"IN FORCE since {step.AppliedSince:yyyy-MM-dd HH:mm:ss zzz}, undone at the next check"
+        : step.Applied ? $"applied since {step.AppliedSince:yyyy-MM-dd HH:mm:ss zzz}"
+        : step.RanThisPeriod && !step.Revertible ? $"ran this period at {step.LastRunAt:yyyy-MM-dd HH:mm:ss zzz}"
+        : step.Failures > 0 ? $"FAILED {step.Failures} time(s) this period, retried"
+        : step.Held ? "not applied (held)"
+        : step.RanThisPeriod ? $"not applied (undone at {step.RevertedAt:yyyy-MM-dd HH:mm:ss zzz})"
+        : "not applied";
 
     public static string FormatText(StatusReport report, SizeUnits units)
     {
@@ -119,12 +134,28 @@ public sealed class StatusReporter(
         text.AppendLine(CultureInfo.InvariantCulture, $"Stages notified: {(report.StagesNotified.Count == 0 ? "none yet this period" : string.Join(", ", report.StagesNotified.Select(s => ByteSize.Format(s, units))))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Next stage:      {(report.NextStageBytes is { } n ? ByteSize.Format(n, units) : "none (all passed)")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Critical point:  {ByteSize.Format(report.CriticalBytes, units)} ({report.CriticalPercentage.ToString(CultureInfo.InvariantCulture)}%){(report.CriticalReached ? ": REACHED" : string.Empty)}");
-        var action = report.Action;
-        var actionState = !action.Enabled ? "disabled"
-            : action.RanThisPeriod ? $"ran this period at {action.LastRunAt:yyyy-MM-dd HH:mm:ss zzz}"
-            : action.Failures > 0 ? $"FAILED {action.Failures} time(s) this period, retried at each check"
-            : "has not run this period";
-        text.AppendLine(CultureInfo.InvariantCulture, $"Critical action: {action.Kind} ({string.Join(' ', action.Command)}): {actionState}");
+        if (report.Action is { } action)
+        {
+            var actionState = !action.Enabled ? "disabled"
+                : action.RanThisPeriod ? $"ran this period at {action.LastRunAt:yyyy-MM-dd HH:mm:ss zzz}"
+                : action.Failures > 0 ? $"FAILED {action.Failures} time(s) this period, retried at each check"
+                : "has not run this period";
+            text.AppendLine(CultureInfo.InvariantCulture, $"Critical action: {action.Kind} ({string.Join(' ', action.Command)}): {actionState}");
+        }
+        else
+        {
+            text.AppendLine("Enforcement:     the ladder (actions.rules)");
+            foreach (var step in report.Steps)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {step.Id} ({step.Kind}{(step.AtBytes is { } at ? $" at {ByteSize.Format(at, units)}" : ", rule removed")}): {StepState(step)}");
+            }
+        }
+
+        if (report.Hold is { } hold)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Hold:            {(hold.RevertAll ? "revert-all" : "paused")} since {hold.Since:yyyy-MM-dd HH:mm:ss zzz}, {(hold.Until is { } until ? $"until {until:yyyy-MM-dd HH:mm:ss zzz}" : "until 'traffic-monitor resume'")}: no step is applied");
+        }
         if (report.Notifications is { Pending: > 0 } waiting)
         {
             text.AppendLine(CultureInfo.InvariantCulture,

@@ -22,7 +22,7 @@ internal static class ActionsSection
     public static void Print(TrafficMonitorSettings settings, StringBuilder text)
     {
         text.AppendLine($"{ShutdownActionOptions.ActionsSectionName}:");
-        ShutdownSection.Print(settings.Shutdown, text);
+        ShutdownSection.Print(settings.Shutdown, text, defaultsOnly: settings.Rules.Count > 0);
         RulesSection.Print(settings.Rules, settings.Thresholds, text);
     }
 

@@ -14,9 +14,10 @@ internal static class ShutdownSection
     public static ShutdownActionOptions Read(SectionReader actions) =>
         ReadKeys(actions.Section(ShutdownActionOptions.ShutdownKey), new ShutdownActionOptions(), withEnabled: true)!;
 
-    public static void Print(ShutdownActionOptions shutdown, StringBuilder text)
+    /// <param name="defaultsOnly">With actions.rules: these keys only give a shutdown rule its defaults.</param>
+    public static void Print(ShutdownActionOptions shutdown, StringBuilder text, bool defaultsOnly = false)
     {
-        text.AppendLine($"  {ShutdownActionOptions.ShutdownKey}:");
+        text.AppendLine($"  {ShutdownActionOptions.ShutdownKey}:{(defaultsOnly ? "   # with rules: only the defaults of a shutdown rule; nothing else runs at the critical point" : string.Empty)}");
         Line(text, 2, "enabled", shutdown.Enabled ? "true" : "false");
         foreach (var (key, value) in Describe(shutdown))
         {
