@@ -67,7 +67,7 @@ public sealed partial class MonitorService(
         }
 
         _previous = (counted, now);
-        var delay = CheckCadence.NextDelay(options.CheckInterval, settings.Thresholds, options, counted, reading.LineRate, observed);
+        var delay = CheckCadence.NextDelay(options.CheckInterval, settings.Thresholds, options, counted, reading.LineRate, observed, check.StepPoints);
         var fast = delay < options.CheckInterval;
         if (fast != _fast)
         {

@@ -42,6 +42,9 @@ public sealed partial class QuotaCheck(
     private int _checks;
     private bool _clockBehindLogged;
 
+    /// <summary>Where each enforcement step starts: thresholds the check cadence aims at, like the stages.</summary>
+    public IReadOnlyList<long> StepPoints => enforcer.Plan.Select(p => p.AtBytes).ToList();
+
     /// <summary>The numbers of the last check that could read usage; null before the first.</summary>
     public QuotaSnapshot? LastSnapshot { get; private set; }
 
