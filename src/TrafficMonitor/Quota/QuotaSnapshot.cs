@@ -93,9 +93,6 @@ public sealed record QuotaProgress(
     long? LastCountedBytes,
     EnforcementHold? Hold = null)
 {
-    public static QuotaProgress Of(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period, IEnumerable<(string Id, bool Enabled, IReadOnlyList<string> Command)> steps) =>
-        Of(thresholds, state, period, steps.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Id, thresholds.CriticalBytes, false)));
-
     public static QuotaProgress Of(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period, IEnumerable<StepView> steps, DateTimeOffset? now = null)
     {
         var alerts = AlertPolicy.In(state, period);
