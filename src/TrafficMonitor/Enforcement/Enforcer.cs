@@ -115,7 +115,8 @@ public sealed partial class Enforcer(
     private IEnforcementStep ForRecord(string id, StepRecord record) =>
         record.Kind is { } kind && StepKinds.All.TryGetValue(kind, out var known) && known.ForRecord is { } reverter
             ? reverter(id, record, services)
-            : new NothingToUndo(id, record.Kind ?? "unknown");
+            : new NothingToUndo(id, record.Kind ?? "unknown",
+                $"its kind ({record.Kind ?? "unknown"}) is not in this build, so it cannot be undone here: undo it by hand, or with the build that applied it");
 
     private static string HoldText(EnforcementHold? hold) =>
         hold?.Until is { } until ? $"until {Iso8601.Time(until)} (or traffic-monitor resume)" : "until traffic-monitor resume";

@@ -50,8 +50,11 @@ public sealed record EnforcementStep(string Id, long AtBytes, TimeSpan BootGrace
     /// <summary>A failed attempt is retried no sooner than this after it (zero: at the next check).</summary>
     public TimeSpan RetryAfter { get; init; }
 
+    /// <summary>How often undoing a removed rule's step is tried again after it failed.</summary>
+    public static readonly TimeSpan RemovedRetryAfter = TimeSpan.FromSeconds(30);
+
     /// <summary>The plan of a step whose rule is gone from the settings, while its record says it is in force.</summary>
-    public static EnforcementStep Removed(string id) => new(id, long.MaxValue, TimeSpan.Zero, Revertible: true);
+    public static EnforcementStep Removed(string id) => new(id, long.MaxValue, TimeSpan.Zero, Revertible: true) { RetryAfter = RemovedRetryAfter };
 }
 
 /// <param name="LastRunUnknown">Deferred because the state could not be kept, so an earlier run in this boot cannot be ruled out.</param>
@@ -90,6 +93,7 @@ public static class EnforcementPolicy
         var configured = steps.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         decisions.AddRange(state.Steps
             .Where(s => s.Value.InForce && !configured.Contains(s.Key))
+            .Where(s => !(s.Value.Failures > 0 && inputs.Now < s.Value.LastFailureAt + EnforcementStep.RemovedRetryAfter))
             .OrderBy(s => s.Key, StringComparer.Ordinal)
             .Select(s => new StepDecision(EnforcementStep.Removed(s.Key), StepVerdict.Revert, Reason: RevertReason.RuleRemoved)));
         return decisions;

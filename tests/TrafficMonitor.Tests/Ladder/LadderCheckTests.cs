@@ -166,6 +166,24 @@ public sealed class LadderCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_StepInForceOfAKindNotInThisBuild_IsReportedNeverForgottenAsUndone()
+    {
+        // Left by a build that had nftables blocks, then the rule was taken out of the settings.
+        var store = new TrafficMonitor.State.StateStore(_stateDir.Path, _time, _logs.For<TrafficMonitor.State.StateStore>());
+        var blocked = new EnforcementStep("block@95%", 95 * GB, TimeSpan.Zero, Revertible: true);
+        store.Save(EnforcementPolicy.Applied(new TrafficMonitor.State.MonitorState(), blocked, new BillingPeriod(new DateOnly(2026, 11, 1), new DateOnly(2026, 12, 1)), _time.GetUtcNow(), Guid.NewGuid(), "block"));
+        var check = StartProcess();
+
+        var first = await At(check, 10 * GB);
+        await At(check, 10 * GB, after: TimeSpan.FromSeconds(5));
+
+        Assert.Equal(CheckOutcome.ActionFailed, first.Outcome);
+        Assert.True(first.State!.Step("block@95%").InForce);
+        Assert.Equal(1, Events().Count(e => e == "step_failed"));
+        Assert.Single(_logs.Lines, l => l.Contains("block@95% could not be undone", StringComparison.Ordinal) && l.Contains("not in this build", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_FailingStep_IsNotifiedOnceAndRetriedAfterItsInterval()
     {
         _steps.ExitCode = 3;
