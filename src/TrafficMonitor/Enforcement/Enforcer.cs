@@ -37,7 +37,7 @@ public sealed partial class Enforcer(
     /// <summary>How the action at the critical point reads in messages.</summary>
     public string CriticalActionDescription => !IsLadder
         ? _steps.Single(s => s.Id == ShutdownStep.StepId).Description
-        : "the enforcement ladder acts at its own points: " + string.Join("; ", settings.Rules.Select(r => $"{r.Id} at {r.At}"));
+        : MessageComposer.LadderDescription + ": " + string.Join("; ", settings.Rules.Select(r => $"{r.Id} at {r.At}"));
 
     public QuotaProgress Progress(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) =>
         QuotaProgress.Of(thresholds, state, period, _steps.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Kind, s.Plan.AtBytes, s.Plan.Revertible)));

@@ -13,6 +13,9 @@ public static class MessageComposer
 {
     private const string Tag = "[traffic-monitor]";
 
+    /// <summary>How the critical action reads when the ladder (actions.rules) replaces it.</summary>
+    public const string LadderDescription = "the enforcement ladder acts at its own points";
+
     public static Notification StageReached(QuotaSnapshot snapshot, long stageBytes, string criticalAction, bool dryRun, DateTimeOffset now)
     {
         var subject = $"{Prefix(dryRun)}{snapshot.HostName}: {Size(snapshot.UsedBytes, snapshot)} used ({Percent(snapshot)}) of {Size(snapshot.LimitBytes, snapshot)}";
@@ -37,7 +40,9 @@ public static class MessageComposer
             .Append(Facts(snapshot))
             .AppendLine(CultureInfo.InvariantCulture, $"Action: {Sentence(criticalAction)}")
             .AppendLine()
-            .AppendLine("To keep the server up, cancel a pending shutdown (shutdown -c) and raise thresholds.total_limit or set actions.shutdown.enabled: false.")
+            .AppendLine(criticalAction.StartsWith(LadderDescription, StringComparison.Ordinal)
+                ? "Each step of the ladder acts at its own point; to hold them all: traffic-monitor pause (alerts still go out)."
+                : "To keep the server up, cancel a pending shutdown (shutdown -c) and raise thresholds.total_limit or set actions.shutdown.enabled: false.")
             .Append(DryRunNote(dryRun));
         return Create(Id(dryRun, $"critical-{PeriodKey(snapshot)}"), NotificationKind.CriticalReached, subject, body, snapshot, null, dryRun, now);
     }

@@ -106,7 +106,10 @@ public sealed class LadderCheckTests : IDisposable
         Assert.Equal(["on", "page", "shutdown"], _steps.Calls.Select(c => c[1..c.IndexOf(']', StringComparison.Ordinal)]));
         Assert.Contains("TRAFFIC_MONITOR_STEP=page ", _steps.CallsOf("page")[0], StringComparison.Ordinal);
         Assert.Equal(3, Events().Count(e => e == "step_applied"));
-        Assert.Contains("critical_reached", Events());
+        var critical = _hook.Requests.Single(r => r.Body.Contains("\"critical_reached\"", StringComparison.Ordinal)).Body;
+        Assert.Contains("the enforcement ladder acts at its own points: slow at 50%; page at 80 GB; shutdown at 100%", critical, StringComparison.Ordinal);
+        Assert.Contains("traffic-monitor pause", critical, StringComparison.Ordinal);
+        Assert.DoesNotContain("shutdown -c", critical, StringComparison.Ordinal);
     }
 
     [Fact]

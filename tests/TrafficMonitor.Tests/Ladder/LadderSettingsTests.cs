@@ -179,4 +179,9 @@ public class LadderSettingsTests
         Assert.Contains("      id: command@80%", text, StringComparison.Ordinal);
         Assert.Contains("      undo: [/bin/false]", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Warnings_CommandThatDoesNotExist_IsToldBeforeItIsDue() =>
+        Assert.Contains("actions.rules[0].undo: '/nonexistent/undo' does not exist, so this step will fail when it is due",
+            SettingsAdvisor.Warnings(Parse("actions: {rules: [{at: \"90%\", do: command, run: [/bin/true], undo: [/nonexistent/undo]}]}")));
 }

@@ -199,6 +199,21 @@ internal static class RulesSection
 
     public static IEnumerable<string> Warnings(TrafficMonitorSettings settings)
     {
+        // A program named by its path that is not there fails when the step is due, which may be weeks away: say it now.
+        for (var i = 0; i < settings.Rules.Count; i++)
+        {
+            if (settings.Rules[i].Options is CommandStepOptions command)
+            {
+                foreach (var (key, list) in new[] { ("run", command.Run), ("undo", command.Undo ?? []) })
+                {
+                    if (list is [var program, ..] && Path.IsPathFullyQualified(program) && !File.Exists(program))
+                    {
+                        yield return $"{RuleOptions.SectionName}[{i}].{key}: {Quoted.Value(program)} does not exist, so this step will fail when it is due";
+                    }
+                }
+            }
+        }
+
         foreach (var rule in settings.Rules.Where(r => r.Options is ShutdownStepOptions))
         {
             foreach (var warning in ShutdownSection.Warnings(((ShutdownStepOptions)rule.Options).Shutdown))
