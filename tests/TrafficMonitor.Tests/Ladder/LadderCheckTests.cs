@@ -53,7 +53,7 @@ public sealed class LadderCheckTests : IDisposable
               command: {_steps.Yaml("shutdown")}
         """;
 
-    private QuotaCheck StartProcess(string? rules = null, DateTimeOffset? bootedAt = null)
+    private QuotaCheck StartProcess(string? rules = null, DateTimeOffset? bootedAt = null, RunMode? runMode = null)
     {
         var yaml = $$"""
             thresholds: {total_limit: "100 GB", interval: "50 GB", critical_percentage: 90}
@@ -72,7 +72,7 @@ public sealed class LadderCheckTests : IDisposable
         services.AddSingleton<TimeProvider>(_time);
         services.AddSingleton(ProcessIdentity.New());
         services.AddSingleton(new SystemBoot(bootedAt ?? _time.GetUtcNow().AddDays(-3)));
-        services.AddTrafficMonitor(settings, RunMode.Live);
+        services.AddTrafficMonitor(settings, runMode ?? RunMode.Live);
         services.AddSingleton<IUsageSource>(_usage);
         var provider = services.BuildServiceProvider();
         _services.Add(provider);
@@ -242,6 +242,18 @@ public sealed class LadderCheckTests : IDisposable
         Assert.Single(_steps.CallsOf("off"));
         Assert.Empty(EnforcementPolicy.InForce(result.State!));
         Assert.Equal(["on", "off"], _steps.Calls.Select(c => c[1..c.IndexOf(']', StringComparison.Ordinal)]));
+    }
+
+    [Fact]
+    public async Task Run_DryRun_SaysWhatEachStepWouldDoAndRunsNothing()
+    {
+        var check = StartProcess(runMode: RunMode.DryRun);
+
+        await At(check, 85 * GB);
+
+        Assert.Empty(_steps.Calls);
+        Assert.Contains(_logs.Lines, l => l.Contains("Dry run: would apply slow now", StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, l => l.Contains("Dry run: would apply page now", StringComparison.Ordinal));
     }
 
     [Fact]
