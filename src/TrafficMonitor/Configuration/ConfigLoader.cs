@@ -130,6 +130,8 @@ public static class ConfigLoader
         var monitor = MonitorSection.Read(top, defaultStateDir);
         var vnstat = VnStatSection.Read(top);
         var (shutdown, rules) = ActionsSection.Read(top, thresholds, platform ?? Platform.HostPlatform.Current);
+        var providerApi = ProviderApiSection.Read(top, thresholds, monitor, getEnvironment);
+        var metrics = MetricsSection.Read(top);
         top.ReportUnknownKeys();
 
         if (problems.Count > 0 || thresholds is null)
@@ -149,6 +151,8 @@ public static class ConfigLoader
             VnStat = vnstat,
             Shutdown = shutdown,
             Rules = rules,
+            ProviderApi = providerApi,
+            Metrics = metrics,
         };
     }
 

@@ -51,6 +51,9 @@ public sealed class MonitorOptions
 
     public int ResetDay { get; init; } = MinResetDay;
 
+    /// <summary><c>reset_day: provider</c>: the period resets when the provider's API says (provider_api, KiwiVM).</summary>
+    public bool ResetDayFromProvider { get; init; }
+
     public required string StateDir { get; init; }
 
     /// <summary>

@@ -31,4 +31,20 @@ public sealed record RuleOptions(string Id, string Kind, string At, long AtBytes
 
     /// <summary>The most rules: a ladder is a handful of steps; each is a process or a firewall change at its point.</summary>
     public const int MaxRules = 20;
+
+    /// <summary>Whether <see cref="At"/> is a percentage of the limit ("95%") rather than a size.</summary>
+    public bool IsPercentage => At.Trim().EndsWith('%');
+
+    /// <summary>
+    /// Where the step starts under <paramref name="thresholds"/>: a percentage ("95%") follows the limit in force (the
+    /// provider's, with <c>total_limit: provider</c>), a size stays <see cref="AtBytes"/>. The same rounding as at load.
+    /// </summary>
+    public long PointIn(ThresholdsOptions thresholds)
+    {
+        var trimmed = At.Trim();
+        return IsPercentage
+            && decimal.TryParse(trimmed[..^1].Trim(), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var percent)
+            ? Math.Max(1, (long)Math.Floor(thresholds.TotalLimit.Bytes * (percent / 100m)))
+            : AtBytes;
+    }
 }

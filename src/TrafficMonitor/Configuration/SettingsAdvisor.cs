@@ -12,5 +12,7 @@ public static class SettingsAdvisor
         .. WebhooksSection.Warnings(settings.Webhooks),
         .. NotificationsSection.Warnings(settings),
         .. ActionsSection.Warnings(settings),
+        .. ProviderApiSection.Warnings(settings),
+        .. MetricsSection.Warnings(settings.Metrics),
     ];
 }

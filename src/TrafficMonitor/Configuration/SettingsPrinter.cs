@@ -18,6 +18,8 @@ public static class SettingsPrinter
         MonitorSection.Print(settings.Monitor, text);
         VnStatSection.Print(settings.VnStat, text);
         ActionsSection.Print(settings, text);
+        ProviderApiSection.Print(settings.ProviderApi, text);
+        MetricsSection.Print(settings.Metrics, text);
         return text.ToString();
     }
 }

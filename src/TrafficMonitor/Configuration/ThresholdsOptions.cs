@@ -17,6 +17,21 @@ public sealed class ThresholdsOptions
 
     public required decimal CriticalPercentage { get; init; }
 
+    /// <summary>
+    /// <c>total_limit: provider</c>: the quota is what the provider's API says (provider_api). Until it has said,
+    /// <see cref="TotalLimit"/> holds a stand-in that the check never decides on (usage is unavailable without it).
+    /// </summary>
+    public bool LimitFromProvider { get; init; }
+
+    /// <summary>These thresholds with the provider's quota in place of the configured one.</summary>
+    public ThresholdsOptions WithTotalLimit(long bytes) => new()
+    {
+        TotalLimit = TotalLimit with { Bytes = bytes },
+        Interval = Interval,
+        CriticalPercentage = CriticalPercentage,
+        LimitFromProvider = LimitFromProvider,
+    };
+
     public long CriticalBytes => (long)Math.Floor(TotalLimit.Bytes * CriticalPercentage / 100m);
 
     /// <summary>Every message prints sizes like the limit was written: same family, its unit at most.</summary>

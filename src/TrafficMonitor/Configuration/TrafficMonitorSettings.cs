@@ -29,4 +29,8 @@ public sealed class TrafficMonitorSettings
     /// the shutdown of <see cref="Shutdown"/> at the critical point.
     /// </summary>
     public IReadOnlyList<RuleOptions> Rules { get; init; } = [];
+
+    /// <summary>Null when the file has no <c>provider_api</c> section.</summary>
+    public ProviderApiOptions? ProviderApi { get; init; }
+    public MetricsOptions Metrics { get; init; } = new();
 }

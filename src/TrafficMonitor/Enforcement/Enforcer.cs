@@ -34,13 +34,36 @@ public sealed partial class Enforcer(
     /// <summary>The enabled steps, as the policy sees them.</summary>
     public IReadOnlyList<EnforcementStep> Plan => _steps.Where(s => s.Enabled).Select(s => s.Plan).ToList();
 
+    /// <summary>
+    /// The enabled steps under the thresholds in force: with <c>total_limit: provider</c> the shutdown's critical point
+    /// and each rule written as a percentage follow the provider's limit; otherwise the same as <see cref="Plan"/>.
+    /// </summary>
+    public IReadOnlyList<EnforcementStep> PlanFor(ThresholdsOptions thresholds) =>
+        _steps.Where(s => s.Enabled).Select(s => s.Plan with { AtBytes = PointOf(s, thresholds) }).ToList();
+
+    /// <summary>Where a step starts under <paramref name="thresholds"/> (see <see cref="PlanFor"/>).</summary>
+    public long PointOf(IEnforcementStep step, ThresholdsOptions thresholds)
+    {
+        if (ReferenceEquals(thresholds, settings.Thresholds))
+        {
+            return step.Plan.AtBytes;
+        }
+
+        if (!IsLadder)
+        {
+            return step.Id == ShutdownStep.StepId ? thresholds.CriticalBytes : step.Plan.AtBytes;
+        }
+
+        return settings.Rules.FirstOrDefault(r => r.Id == step.Id) is { } rule ? rule.PointIn(thresholds) : step.Plan.AtBytes;
+    }
+
     /// <summary>How the action at the critical point reads in messages.</summary>
     public string CriticalActionDescription => !IsLadder
         ? _steps.Single(s => s.Id == ShutdownStep.StepId).Description
         : MessageComposer.LadderDescription + ": " + string.Join("; ", settings.Rules.Select(r => $"{r.Id} at {r.At}"));
 
     public QuotaProgress Progress(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) =>
-        QuotaProgress.Of(thresholds, state, period, _steps.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Kind, s.Plan.AtBytes, s.Plan.Revertible)));
+        QuotaProgress.Of(thresholds, state, period, _steps.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Kind, PointOf(s, thresholds), s.Plan.Revertible)));
 
     /// <param name="keep">Keeps a state at once: a run is recorded before its command starts.</param>
     /// <returns>The state with each step's result recorded, and whether every step that was due succeeded.</returns>
@@ -121,7 +144,9 @@ public sealed partial class Enforcer(
     private static string HoldText(EnforcementHold? hold) =>
         hold?.Until is { } until ? $"until {Iso8601.Time(until)} (or traffic-monitor resume)" : "until traffic-monitor resume";
 
-    private static StepNotice Notice(IEnforcementStep step) => new(step.Id, step.Description, step.Plan.AtBytes, step.Plan.Revertible);
+    /// <param name="decision">Gives the point the policy used (the provider's limit may move a percentage); a removed rule keeps its record's.</param>
+    private static StepNotice Notice(IEnforcementStep step, StepDecision decision) =>
+        new(step.Id, step.Description, decision.RuleRemoved ? step.Plan.AtBytes : decision.Step.AtBytes, step.Plan.Revertible);
 
     private async Task<(MonitorState State, bool Succeeded)> ApplyAsync(
         IEnforcementStep step, StepDecision decision, MonitorState state, QuotaSnapshot snapshot, CheckTime time, Action<MonitorState> keep)
@@ -175,7 +200,7 @@ public sealed partial class Enforcer(
             if (IsLadder)
             {
                 LogStepApplied(step.Id);
-                notifier.LadderStepApplied(snapshot, Notice(step), state.Step(step.Id).Runs, reapply, time.Now);
+                notifier.LadderStepApplied(snapshot, Notice(step, decision), state.Step(step.Id).Runs, reapply, time.Now);
             }
             else
             {
@@ -202,7 +227,7 @@ public sealed partial class Enforcer(
         {
             if (IsLadder)
             {
-                notifier.LadderStepFailed(snapshot, Notice(step), reverting: false, result.Error!, plan.RetryAfter, time.Now);
+                notifier.LadderStepFailed(snapshot, Notice(step, decision), reverting: false, result.Error!, plan.RetryAfter, time.Now);
             }
             else
             {
@@ -233,7 +258,7 @@ public sealed partial class Enforcer(
             LogStepReverted(step.Id, reason);
             if (IsLadder || decision.RuleRemoved)
             {
-                notifier.LadderStepReverted(snapshot, Notice(step), decision.Reason, now);
+                notifier.LadderStepReverted(snapshot, Notice(step, decision), decision.Reason, now);
             }
 
             return (done, true);
@@ -243,7 +268,7 @@ public sealed partial class Enforcer(
         var failed = EnforcementPolicy.Failed(state, plan, snapshot.Period, now);
         if (failed.Step(step.Id).Failures == 1)
         {
-            notifier.LadderStepFailed(snapshot, Notice(step), reverting: true, result.Error!, plan.RetryAfter, now);
+            notifier.LadderStepFailed(snapshot, Notice(step, decision), reverting: true, result.Error!, plan.RetryAfter, now);
         }
 
         return (failed, false);

@@ -57,7 +57,8 @@ public sealed class ShutdownStep(
                 return StepResult.Success;
             }
 
-            var output = (result.StandardError + " " + result.StandardOutput).Trim();
+            // The command's output goes into a log line and a message: never raw.
+            var output = PrintableText.OneLine((result.StandardError + " " + result.StandardOutput).Trim(), 400);
             return new StepResult(false, $"'{string.Join(' ', Command)}' exited with code {result.ExitCode}{(output.Length > 0 ? $": {output}" : string.Empty)}");
         }
         catch (Exception e) when (e is ProgramNotFoundException or TimeoutException)

@@ -109,6 +109,25 @@ internal static class LogEvents
     public const int OnceSkipped = 768;
     public const int HangupIgnored = 769;
 
+    // 800–819: the provider's own traffic meter read through its API (Usage/ProviderApi, Cli test-provider).
+    public const int ProviderFirstReading = 800;
+    public const int ProviderReading = 801;
+    public const int ProviderDegraded = 802;
+    public const int ProviderStillFailing = 803;
+    public const int ProviderRecovered = 804;
+    public const int ProviderDisagrees = 805;
+    public const int ProviderRecordUnreadable = 806;
+    public const int ProviderRecordNotSaved = 807;
+    // 840–859: the metrics endpoint and status page (Metrics).
+    public const int MetricsListening = 840;
+    public const int MetricsBindFailed = 841;
+    public const int MetricsAcceptFailed = 842;
+    public const int MetricsConnectionEnded = 843;
+    public const int MetricsRequestFailed = 844;
+    // 820s: the status screen, the forecast and the period history (Status, Quota/Forecast, State/HistoryStore, Monitoring/QuotaCheck).
+    public const int HistoryUnreadable = 820;
+    public const int HistoryNotWritten = 821;
+    public const int PeriodRecorded = 822;
     // 900–929: the enforcement ladder (actions.rules; Enforcement/Enforcer, Enforcement/EnforcementRequests, Cli pause/resume/revert-all).
     public const int LadderStepApplying = 900;
     public const int LadderStepApplied = 901;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Enforcement;
+using TrafficMonitor.Metrics;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.Notifications;
 using TrafficMonitor.Notifications.Email;
@@ -12,6 +13,9 @@ using TrafficMonitor.Platform;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
 using TrafficMonitor.Usage.Calibration;
+using TrafficMonitor.Usage.ProviderApi;
+using TrafficMonitor.Usage.ProviderApi.Hetzner;
+using TrafficMonitor.Usage.ProviderApi.KiwiVm;
 using TrafficMonitor.Usage.SystemCounters;
 using TrafficMonitor.Usage.VnStat;
 
@@ -52,19 +56,29 @@ public static class ServiceRegistration
         services.AddSingleton<AutoUsageSource>();
 
         // monitor.provider is validated against MonitorOptions.KnownProviders when the settings load.
+        IUsageSource OwnCounters(IServiceProvider sp) => settings.Monitor.Provider switch
+        {
+            MonitorOptions.SystemProvider => sp.GetRequiredService<SystemUsageSource>(),
+            MonitorOptions.VnStatProvider => sp.GetRequiredService<VnStatUsageSource>(),
+            _ => sp.GetRequiredService<AutoUsageSource>(),
+        };
+
+        // With provider_api, the provider's meter counts and the own counters fill in since its last reading.
+        if (settings.ProviderApi is { } api)
+        {
+            AddProviderApi(services, settings, api, runMode, OwnCounters);
+        }
+
         services.AddSingleton(sp => new CalibratedUsageSource(
-            settings.Monitor.Provider switch
-            {
-                MonitorOptions.SystemProvider => sp.GetRequiredService<SystemUsageSource>(),
-                MonitorOptions.VnStatProvider => sp.GetRequiredService<VnStatUsageSource>(),
-                _ => sp.GetRequiredService<AutoUsageSource>(),
-            },
+            settings.ProviderApi is null ? OwnCounters(sp) : sp.GetRequiredService<ProviderUsageSource>(),
             sp.GetRequiredService<CalibrationStore>(),
             settings.Monitor));
         services.AddSingleton<IUsageSource>(sp => sp.GetRequiredService<CalibratedUsageSource>());
 
         services.AddSingleton(sp => new StateStore(
             settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StateStore>>()));
+        services.AddSingleton(sp => new HistoryStore(
+            settings.Monitor.StateDir, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<HistoryStore>>()));
         services.AddSingleton(new StateFallback(settings.Monitor.StateDir, RuntimeDirectory.Root(Environment.GetEnvironmentVariable)));
         services.AddSingleton<StateKeeper>();
 
@@ -81,6 +95,7 @@ public static class ServiceRegistration
         services.AddSingleton(sp => new EnforcementRequests(settings.Monitor.StateDir, sp.GetRequiredService<ILogger<EnforcementRequests>>()));
         services.AddSingleton<Enforcer>();
         services.AddSingleton<QuotaCheck>();
+        services.AddMetricsEndpoint(settings);
         return services;
     }
 
@@ -99,6 +114,31 @@ public static class ServiceRegistration
             var kind = StepKinds.All[rule.Kind];
             services.AddSingleton(sp => kind.Create!(rule, sp));
         }
+    }
+
+    private static void AddProviderApi(
+        IServiceCollection services, TrafficMonitorSettings settings, ProviderApiOptions api, RunMode runMode, Func<IServiceProvider, IUsageSource> ownCounters)
+    {
+        services.AddSingleton(api);
+        services.AddSingleton<ProviderApiClient>();
+        // provider_api.kind is validated against ProviderApiOptions.KnownKinds when the settings load.
+        services.TryAddSingleton<IProviderMeter>(sp =>
+        {
+            var http = sp.GetRequiredService<ProviderApiClient>().Http;
+            var time = sp.GetRequiredService<TimeProvider>();
+            return api.Kind == ProviderApiOptions.KiwiVmKind ? new KiwiVmMeter(api, http, time) : new HetznerMeter(api, http, time);
+        });
+        services.AddSingleton(sp => new ProviderStore(settings.Monitor.StateDir, sp.GetRequiredService<ILogger<ProviderStore>>()));
+        services.AddSingleton(sp => new ProviderUsageSource(
+            ownCounters(sp),
+            sp.GetRequiredService<IProviderMeter>(),
+            sp.GetRequiredService<ProviderStore>(),
+            api,
+            settings.Thresholds,
+            settings.Monitor,
+            runMode,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ProviderUsageSource>>()));
     }
 
     private static void AddNotificationChannels(IServiceCollection services, TrafficMonitorSettings settings)

@@ -67,7 +67,8 @@ public sealed partial class MonitorService(
         }
 
         _previous = (counted, now);
-        var delay = CheckCadence.NextDelay(options.CheckInterval, settings.Thresholds, options, counted, reading.LineRate, observed, check.StepPoints);
+        var thresholds = reading.Thresholds(settings.Thresholds);
+        var delay = CheckCadence.NextDelay(options.CheckInterval, thresholds, options, counted, reading.LineRate, observed, check.StepPointsFor(thresholds));
         var fast = delay < options.CheckInterval;
         if (fast != _fast)
         {

@@ -31,6 +31,8 @@ public sealed partial class QuotaCheck(
     TrafficMonitorSettings settings,
     IUsageSource usageSource,
     StateKeeper state,
+    HistoryStore history,
+    RunMode runMode,
     QuotaNotifier notifier,
     Enforcer enforcer,
     ProcessIdentity identity,
@@ -41,12 +43,24 @@ public sealed partial class QuotaCheck(
 {
     private int _checks;
     private bool _clockBehindLogged;
+    private long? _stateProblemLoggedAt;
+    private long _usageErrors;
+    private int _usageFailuresInARow;
 
     /// <summary>Where each enforcement step starts: thresholds the check cadence aims at, like the stages.</summary>
     public IReadOnlyList<long> StepPoints => enforcer.Plan.Select(p => p.AtBytes).ToList();
 
+    /// <summary>Where each enforcement step starts under the thresholds in force (the provider's limit, with total_limit: provider).</summary>
+    public IReadOnlyList<long> StepPointsFor(ThresholdsOptions thresholds) => enforcer.PlanFor(thresholds).Select(p => p.AtBytes).ToList();
+
     /// <summary>The numbers of the last check that could read usage; null before the first.</summary>
     public QuotaSnapshot? LastSnapshot { get; private set; }
+
+    /// <summary>Checks that could not read usage since this process started (for metrics: a counter).</summary>
+    public long UsageErrors => Interlocked.Read(ref _usageErrors);
+
+    /// <summary>Checks in a row that could not read usage, up to now; 0 once one can.</summary>
+    public int UsageFailuresInARow => Volatile.Read(ref _usageFailuresInARow);
 
     /// <summary>One check, then waits until its notifications were delivered or failed (each bounded by its channel's timeout): for --once.</summary>
     public async Task<CheckResult> RunAsync(CancellationToken cancellationToken)
@@ -77,19 +91,30 @@ public sealed partial class QuotaCheck(
             return new CheckResult(CheckOutcome.UsageUnavailable);
         }
 
-        var result = await EvaluateAsync(reading, period, time).ConfigureAwait(false);
+        // A source may fix the period itself (monitor.reset_day: provider).
+        var result = await EvaluateAsync(reading, reading.Period, time).ConfigureAwait(false);
         return ReportStateProblem() && result.Outcome == CheckOutcome.Completed ? result with { Outcome = CheckOutcome.StateUnavailable } : result;
     }
 
-    /// <summary>Says, at every check, that state cannot be kept and what that holds back; true when it cannot.</summary>
+    /// <summary>
+    /// Says that state cannot be kept and what that holds back, at every check (near a threshold, where checks come
+    /// many times a second, once per check_interval); true when it cannot.
+    /// </summary>
     private bool ReportStateProblem()
     {
         if ((state.Problem ?? notifier.OutboxProblem) is not { } problem)
         {
+            _stateProblemLoggedAt = null;
             return false;
         }
 
-        LogStateNotKept(problem, state.FallbackPath);
+        var now = timeProvider.GetTimestamp();
+        if (_stateProblemLoggedAt is not { } last || timeProvider.GetElapsedTime(last, now) >= settings.Monitor.CheckInterval)
+        {
+            _stateProblemLoggedAt = now;
+            LogStateNotKept(problem, state.FallbackPath);
+        }
+
         return true;
     }
 
@@ -97,6 +122,8 @@ public sealed partial class QuotaCheck(
     private void RecordUsageFailure(string reason, CheckTime time)
     {
         var (failed, notify) = QuotaPolicy.UsageFailed(state.Current, time.Now, settings.Notifications.DegradedAfter);
+        Interlocked.Increment(ref _usageErrors);
+        Volatile.Write(ref _usageFailuresInARow, failed.Health.UsageFailures);
         if (notify)
         {
             notifier.MonitoringDegraded(failed.Health, reason, time.Now);
@@ -112,17 +139,24 @@ public sealed partial class QuotaCheck(
         var counted = reading.Counted(settings.Monitor.Count);
         TakeRequest(time);
         var previous = state.Current;
+        var thresholds = reading.Thresholds(settings.Thresholds);
+        var forecast = Forecasts.Of(reading, settings.Monitor.Count, thresholds, time.Now, timeProvider.LocalTimeZone);
         var decision = QuotaPolicy.Evaluate(new QuotaInputs(
-            settings.Thresholds, enforcer.Plan, period, counted, previous, time, identity.Id, settings.Notifications.DailyReport,
-            state.HistoryUnknown ? boot.BootedAt : null, boot.BootedAt));
+            thresholds, enforcer.PlanFor(thresholds), period, counted, previous, time, identity.Id, settings.Notifications.DailyReport,
+            state.HistoryUnknown ? boot.BootedAt : null, boot.BootedAt, forecast, new LastReading(reading.Source, reading.Rx, reading.Tx)));
         if (decision.HoldEnded)
         {
             LogPauseEnded();
         }
-        var snapshot = Snapshot(reading, decision.State, period);
+
+        var snapshot = Snapshot(reading, decision.State, period, forecast);
+        // Published before anything is logged or done, so /metrics never lags the log's "Used …" line; what the
+        // steps then do replaces it below.
+        LastSnapshot = snapshot;
         if (decision.NewPeriodStarted)
         {
             LogNewPeriod(period);
+            RecordEndedPeriod(previous, period);
         }
         else if (decision.ClockBehind && !_clockBehindLogged)
         {
@@ -150,13 +184,14 @@ public sealed partial class QuotaCheck(
         var (enforced, succeeded) = await enforcer.EnforceAsync(decision.Steps, decision.State, snapshot, time, state.Update).ConfigureAwait(false);
         if (enforced != decision.State)
         {
-            snapshot = Snapshot(reading, enforced, period);
+            snapshot = Snapshot(reading, enforced, period, forecast);
             state.Update(enforced);
             // What the steps queued (ran / failed) goes in the round after the one under way: never twice at once.
             notifier.Deliver();
         }
 
         LastSnapshot = snapshot;
+        Volatile.Write(ref _usageFailuresInARow, 0);
         return new CheckResult(succeeded ? CheckOutcome.Completed : CheckOutcome.ActionFailed, reading, decision, enforced, snapshot);
     }
 
@@ -183,9 +218,30 @@ public sealed partial class QuotaCheck(
         }
     }
 
-    private QuotaSnapshot Snapshot(UsageReading reading, MonitorState decided, BillingPeriod period) =>
-        QuotaSnapshot.Create(
-            Environment.MachineName, settings.Thresholds, settings.Monitor.Count, reading, enforcer.Progress(settings.Thresholds, decided, period));
+    /// <summary>Adds the period that just ended to the history; a history that cannot be written never stops the check.</summary>
+    private void RecordEndedPeriod(MonitorState previous, BillingPeriod period)
+    {
+        if (!runMode.KeepsState || PeriodClosing.Record(previous, period, settings.Thresholds.TotalLimit.Bytes, settings.Thresholds.CriticalBytes) is not { } ended)
+        {
+            return;
+        }
+
+        try
+        {
+            history.Add(ended);
+            LogPeriodRecorded(new BillingPeriod(ended.PeriodStart, period.Start), history.FilePath);
+        }
+        catch (StateException e)
+        {
+            LogHistoryNotWritten(e.Message);
+        }
+    }
+
+    private QuotaSnapshot Snapshot(UsageReading reading, MonitorState decided, BillingPeriod period, Forecast forecast)
+    {
+        var thresholds = reading.Thresholds(settings.Thresholds);
+        return QuotaSnapshot.Create(Environment.MachineName, thresholds, settings.Monitor.Count, reading, enforcer.Progress(thresholds, decided, period), forecast);
+    }
 
     [LoggerMessage(EventId = LogEvents.UsageUnavailable, Level = LogLevel.Error,
         Message = "Usage could not be read from {Source}, so nothing is decided this check: {Reason}")]
@@ -221,6 +277,13 @@ public sealed partial class QuotaCheck(
     [LoggerMessage(EventId = LogEvents.EnforcementRevertAll, Level = LogLevel.Warning,
         Message = "revert-all: every step in force is undone and enforcement is held until traffic-monitor resume")]
     private partial void LogRevertAll();
+
+    [LoggerMessage(EventId = LogEvents.PeriodRecorded, Level = LogLevel.Information, Message = "The period {Period} is kept in the history ({Path}): see 'traffic-monitor history'")]
+    private partial void LogPeriodRecorded(BillingPeriod period, string path);
+
+    [LoggerMessage(EventId = LogEvents.HistoryNotWritten, Level = LogLevel.Warning,
+        Message = "The period that just ended could not be added to the history, so 'traffic-monitor history' will lack it: {Reason}")]
+    private partial void LogHistoryNotWritten(string reason);
 
     [LoggerMessage(EventId = LogEvents.NewPeriod, Level = LogLevel.Information, Message = "A new billing period started ({Period}): every alert stage is armed again")]
     private partial void LogNewPeriod(BillingPeriod period);

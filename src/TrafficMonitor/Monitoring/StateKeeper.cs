@@ -8,7 +8,7 @@ namespace TrafficMonitor.Monitoring;
 
 /// <summary>
 /// The monitor's state in memory, loaded once and written through to the state file. Near a threshold checks come
-/// many times a second: a change of alerts, steps, period or health goes to disk at once, the usage figure alone waits
+/// many times a second: a change of alerts, steps, period or health goes to disk at once, the usage figures alone (counted, rx, tx, source) wait
 /// for the usual interval. A dry run or a read-only command writes nothing.
 /// A state file that cannot be written never stops a check: the state stays in memory and goes to the runtime
 /// directory instead (<see cref="StateFallback"/>), and <see cref="Problem"/> says why, for every check to report.
@@ -126,7 +126,7 @@ public sealed partial class StateKeeper(
     }
 
     private static MonitorState WithoutUsageFigure(MonitorState state) =>
-        state with { Health = state.Health with { LastCheckAt = null, LastCountedBytes = null } };
+        state with { Health = state.Health with { LastCheckAt = null, LastCountedBytes = null, LastReading = null } };
 
     [LoggerMessage(EventId = LogEvents.StateUsingFallback, Level = LogLevel.Warning,
         Message = "The state directory could not be written earlier in this boot: carrying on from the record kept in {Path} since {Since}")]

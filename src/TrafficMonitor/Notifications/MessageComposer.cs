@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Quota;
+using TrafficMonitor.Usage.ProviderApi;
 
 namespace TrafficMonitor.Notifications;
 
@@ -189,6 +190,25 @@ public static class MessageComposer
         return Create(Id(dryRun, $"daily-{day:yyyyMMdd}"), NotificationKind.DailyReport, subject, body, snapshot, null, dryRun, now);
     }
 
+    /// <summary>The forecast says the critical point comes before the period ends: when, and what daily use would avoid it.</summary>
+    public static Notification ForecastCritical(QuotaSnapshot snapshot, Forecast forecast, string criticalAction, bool dryRun, DateTimeOffset now)
+    {
+        var day = forecast.CriticalDay!.Value;
+        var subject = $"{Prefix(dryRun)}{snapshot.HostName}: at this rate the critical point is reached on {day:yyyy-MM-dd}, before the period ends";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"At its recent rate ({Size(forecast.RecentBytesPerDay, snapshot)} a day) {snapshot.HostName} reaches the critical point ({Size(snapshot.CriticalBytes, snapshot)}) on {day:yyyy-MM-dd} (about {Iso(forecast.CriticalAt!.Value)}), before its period ends on {snapshot.Period.LastDay:yyyy-MM-dd}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"Then: {Sentence(criticalAction)}")
+            .AppendLine()
+            .Append(Facts(snapshot))
+            .AppendLine(CultureInfo.InvariantCulture, $"Projected at the period's end: {Size(forecast.ProjectedBytes, snapshot)} at the recent rate, {Size(forecast.LinearBytes, snapshot)} at the period's average")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture,
+                $"To avoid it, keep to {Size(forecast.DailyBudgetBytes, snapshot)} a day for the {forecast.DaysLeft.ToString(CultureInfo.InvariantCulture)} day(s) left (today included): find what is sending the traffic (e.g. vnstat -l, iftop), or raise thresholds.total_limit.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"forecast-{PeriodKey(snapshot)}-{day:yyyyMMdd}"), NotificationKind.ForecastCritical, subject, body, snapshot, null, dryRun, now);
+    }
+
     public static Notification Test(string hostName, QuotaSnapshot? snapshot, DateTimeOffset now)
     {
         var subject = $"{Tag} {hostName}: test message";
@@ -202,6 +222,46 @@ public static class MessageComposer
         }
 
         return Create($"test-{now:yyyyMMddTHHmmssfff}", NotificationKind.Test, subject, body, snapshot, null, false, now, hostName);
+    }
+
+    /// <summary>The provider's meter and the own counters counted the same interval differently: told once per period.</summary>
+    public static Notification ProviderDisagrees(QuotaSnapshot snapshot, ProviderFigures provider, bool dryRun, DateTimeOffset now)
+    {
+        var c = provider.Comparison!;
+        var percent = c.DifferencePercent.ToString("+0.#;-0.#;0", CultureInfo.InvariantCulture);
+        var subject = $"{Prefix(dryRun)}{snapshot.HostName}: the own traffic count is {percent}% off {provider.Kind}'s meter";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"From {Iso(c.From)} to {Iso(c.To)}, {provider.Kind}'s meter counted {Size(c.ProviderBytes, snapshot)} ({c.ProviderBytes.ToString(CultureInfo.InvariantCulture)} bytes),")
+            .AppendLine(CultureInfo.InvariantCulture, $"the own counters {Size(c.OwnBytes, snapshot)} ({c.OwnBytes.ToString(CultureInfo.InvariantCulture)} bytes): {percent}%, more than provider_api.tolerance ({provider.TolerancePercent.ToString(CultureInfo.InvariantCulture)}%).")
+            .AppendLine(CultureInfo.InvariantCulture, $"{provider.Kind} bills {provider.Billing}.")
+            .AppendLine()
+            .Append(Facts(snapshot))
+            .AppendLine()
+            .AppendLine("The decision follows the provider's figure (plus what the interfaces moved since its last reading), so alerts stay right;")
+            .AppendLine("but the live part is counted on the wrong interfaces or direction. Check monitor.interfaces (traffic-monitor status lists")
+            .AppendLine("them) and, for KiwiVM, monitor.count. Told once per billing period.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"provider-disagrees-{PeriodKey(snapshot)}"), NotificationKind.ProviderDisagrees, subject, body, snapshot, null, dryRun, now);
+    }
+
+    /// <summary>The provider's API stopped answering: the own counters carry on from its last good reading.</summary>
+    public static Notification ProviderUnavailable(QuotaSnapshot snapshot, ProviderFigures provider, bool dryRun, DateTimeOffset now)
+    {
+        var since = provider.FailingSince ?? now;
+        var subject = $"{Prefix(dryRun)}{snapshot.HostName}: {provider.Kind}'s traffic API is not answering, counting on";
+        var from = provider.Reading is { } last
+            ? $"its last good reading ({Iso(last.ReadAt)}: {Size(last.ProviderBytes, snapshot)}) plus what the interfaces moved since"
+            : "what the interfaces moved this period (there was no good reading in it yet)";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} could not read {provider.Kind}'s traffic meter (since {Iso(since)}):")
+            .AppendLine(provider.Degraded ?? "no answer")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Alerts and the critical action go on, counting from {from}.")
+            .AppendLine()
+            .Append(Facts(snapshot))
+            .AppendLine("It is asked again with backoff; the log says when it answers again. If it does not, check provider_api (traffic-monitor test-provider).")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"provider-unavailable-{Stamp(since)}"), NotificationKind.ProviderUnavailable, subject, body, snapshot, null, dryRun, now);
     }
 
     public static string Size(long bytes, QuotaSnapshot snapshot) => ByteSize.Format(bytes, snapshot.Units);

@@ -19,6 +19,9 @@ public enum NotificationKind
     StepApplied,
     StepReverted,
     StepFailed,
+    ProviderDisagrees,
+    ProviderUnavailable,
+    ForecastCritical,
 }
 
 /// <summary>

@@ -36,6 +36,9 @@ public sealed partial class NotificationDispatcher(
 
     public IReadOnlyList<INotificationChannel> Channels => _channels;
 
+    /// <summary>Deliveries sent and failed per channel since this process started, and what each still has pending.</summary>
+    public DeliveryCounts Counts { get; } = new(channels);
+
     public string? OutboxProblem => outbox.Problem;
 
     /// <summary>Queues a notification for every channel; false when it was queued before (same id) or there is no channel.</summary>
@@ -71,6 +74,7 @@ public sealed partial class NotificationDispatcher(
 
             document.Entries.Add(entry);
             outbox.Save();
+            CountPending();
             LogNotification(notification.Kind, notification.Subject);
             return true;
         }
@@ -145,6 +149,7 @@ public sealed partial class NotificationDispatcher(
         {
             var (entry, delivery) = due[i];
             var result = await SendOneAsync(channel, entry.Notification, cancellationToken).ConfigureAwait(false);
+            Counts.Delivered(channel.Id, result.Succeeded);
             lock (_lock)
             {
                 var now = timeProvider.GetUtcNow();
@@ -180,6 +185,7 @@ public sealed partial class NotificationDispatcher(
                 }
 
                 outbox.Save();
+                CountPending();
             }
 
             if (!result.Succeeded && !result.Rejected)
@@ -222,6 +228,17 @@ public sealed partial class NotificationDispatcher(
         if (expired.Count > 0 || forgotten.Count > 0 || removedChannel)
         {
             outbox.Save();
+        }
+
+        CountPending();
+    }
+
+    /// <summary>Under the lock, after the outbox changed.</summary>
+    private void CountPending()
+    {
+        foreach (var channel in _channels)
+        {
+            Counts.Pending(channel.Id, outbox.Document.Entries.Count(e => e.Deliveries.GetValueOrDefault(channel.Id) is { Status: DeliveryStatus.Pending }));
         }
     }
 

@@ -18,7 +18,10 @@ public static class NotificationKinds
     private static readonly NotificationKindInfo MonitoringRecovered = new("monitoring_recovered", Urgent: false, Priority: 3, "bar_chart");
     private static readonly NotificationKindInfo NewPeriod = new("new_period", Urgent: false, Priority: 3, "bar_chart");
     private static readonly NotificationKindInfo DailyReport = new("daily_report", Urgent: false, Priority: 3, "bar_chart");
+    private static readonly NotificationKindInfo ForecastCritical = new("forecast_critical", Urgent: false, Priority: 4, "chart_with_upwards_trend");
     private static readonly NotificationKindInfo Test = new("test", Urgent: false, Priority: 3, "bar_chart");
+    private static readonly NotificationKindInfo ProviderDisagrees = new("provider_disagrees", Urgent: false, Priority: 4, "warning");
+    private static readonly NotificationKindInfo ProviderUnavailable = new("provider_unavailable", Urgent: false, Priority: 3, "warning");
 
     // The enforcement ladder's steps (actions.rules): applying one changes what the server can do, so it is loud.
     private static readonly NotificationKindInfo StepApplied = new("step_applied", Urgent: false, Priority: 4, "no_entry");
@@ -35,10 +38,13 @@ public static class NotificationKinds
         NotificationKind.MonitoringRecovered => MonitoringRecovered,
         NotificationKind.NewPeriod => NewPeriod,
         NotificationKind.DailyReport => DailyReport,
+        NotificationKind.ForecastCritical => ForecastCritical,
         NotificationKind.Test => Test,
         NotificationKind.StepApplied => StepApplied,
         NotificationKind.StepReverted => StepReverted,
         NotificationKind.StepFailed => StepFailed,
+        NotificationKind.ProviderDisagrees => ProviderDisagrees,
+        NotificationKind.ProviderUnavailable => ProviderUnavailable,
         // Not a named kind (only a cast makes one): announced as plainly as a test.
         _ => Test,
     };

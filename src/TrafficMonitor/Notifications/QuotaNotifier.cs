@@ -43,6 +43,24 @@ public sealed class QuotaNotifier(NotificationDispatcher dispatcher, DeliveryPum
             dispatcher.Enqueue(MessageComposer.StageReached(snapshot, stage, criticalAction, dryRun, time.Now));
         }
 
+        if (snapshot.Reading?.Provider is { } provider)
+        {
+            if (provider.ReportUnavailable)
+            {
+                dispatcher.Enqueue(MessageComposer.ProviderUnavailable(snapshot, provider, dryRun, time.Now));
+            }
+
+            if (provider.ReportDisagreement)
+            {
+                dispatcher.Enqueue(MessageComposer.ProviderDisagrees(snapshot, provider, dryRun, time.Now));
+            }
+        }
+
+        if (decision.ForecastToNotify is { } forecast)
+        {
+            dispatcher.Enqueue(MessageComposer.ForecastCritical(snapshot, forecast, criticalAction, dryRun, time.Now));
+        }
+
         if (decision.DailyReportDue)
         {
             dispatcher.Enqueue(MessageComposer.DailyReport(snapshot, time.Today, decision.State.Days.YesterdayBytes, dryRun, time.Now));

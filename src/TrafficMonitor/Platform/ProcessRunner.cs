@@ -17,9 +17,20 @@ public sealed class ProgramNotFoundException(string program, Exception inner)
 /// <summary>Runs a program without a shell, from an argument list, with a time limit.</summary>
 public interface IProcessRunner
 {
-    /// <param name="environment">Variables set for the child on top of the inherited ones (after our own are withheld).</param>
+    Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Runs a program with <paramref name="environment"/> set on top of the inherited variables (after our own are withheld).</summary>
     Task<ProcessResult> RunAsync(
-        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null);
+        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null) =>
+        environment is null or { Count: 0 }
+            ? RunAsync(command, timeout, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot set a child's environment");
+
+    /// <summary>Runs a program that reads <paramref name="standardInput"/> (e.g. a ruleset for <c>nft -f -</c>).</summary>
+    Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string? standardInput, TimeSpan timeout, CancellationToken cancellationToken) =>
+        standardInput is null
+            ? RunAsync(command, timeout, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot pass standard input");
 }
 
 public sealed class ProcessRunner : IProcessRunner
@@ -27,8 +38,24 @@ public sealed class ProcessRunner : IProcessRunner
     /// <summary>Our own variables (e.g. TRAFFIC_MONITOR_SMTP_PASSWORD) start with this; children never see them.</summary>
     public const string OwnVariablePrefix = "TRAFFIC_MONITOR_";
 
-    public async Task<ProcessResult> RunAsync(
-        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
+    public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
+        RunCoreAsync(command, null, null, timeout, cancellationToken);
+
+    /// <param name="environment">Variables set for the child on top of the inherited ones (after our own are withheld).</param>
+    public Task<ProcessResult> RunAsync(
+        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null) =>
+        RunCoreAsync(command, null, environment, timeout, cancellationToken);
+
+    public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string? standardInput, TimeSpan timeout, CancellationToken cancellationToken) =>
+        RunCoreAsync(command, standardInput, null, timeout, cancellationToken);
+
+    /// <summary>Runs a program with an input to read and variables of its own, either or both; every overload is this one.</summary>
+    private static async Task<ProcessResult> RunCoreAsync(
+        IReadOnlyList<string> command,
+        string? standardInput,
+        IReadOnlyDictionary<string, string>? environment,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfZero(command.Count);
         var startInfo = new ProcessStartInfo(command[0])
@@ -69,9 +96,22 @@ public sealed class ProcessRunner : IProcessRunner
             throw new ProgramNotFoundException(command[0], e);
         }
 
-        process.StandardInput.Close();
+        // Both outputs are drained before the input is written, so a child that writes while it reads never blocks.
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            if (standardInput is not null)
+            {
+                await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken).ConfigureAwait(false);
+            }
+
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The child exited without reading all of its input; its exit code and output say why.
+        }
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try

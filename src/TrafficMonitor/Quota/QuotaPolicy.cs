@@ -14,7 +14,9 @@ public sealed record QuotaInputs(
     Guid ProcessInstance,
     TimeOnly? DailyReportAt = null,
     DateTimeOffset? HistoryUnknownSince = null,
-    DateTimeOffset? BootedAt = null);
+    DateTimeOffset? BootedAt = null,
+    Forecast? Forecast = null,
+    LastReading? Reading = null);
 
 /// <summary>
 /// What one check should do: the alerts to send, each enforcement step's verdict, and the state once the alerts are
@@ -24,6 +26,9 @@ public sealed record QuotaInputs(
 public sealed record QuotaDecision(
     MonitorState State, AlertDecision Alerts, IReadOnlyList<StepDecision> Steps, bool NotifyRecovered, bool DailyReportDue, bool HoldEnded = false)
 {
+    /// <summary>The forecast to warn of: the critical point comes before the period ends; null when nothing is to be said.</summary>
+    public Forecast? ForecastToNotify { get; init; }
+
     public bool NewPeriodStarted => Alerts.NewPeriodStarted;
 
     public long? StageToNotify => Alerts.StageToNotify;
@@ -43,15 +48,25 @@ public static class QuotaPolicy
     {
         var (saved, holdEnded) = EnforcementPolicy.ExpireHold(inputs.State, inputs.Time.Now);
         var alerts = AlertPolicy.Evaluate(inputs.Thresholds, inputs.Period, inputs.CountedBytes, saved);
+        var notifyForecast = false;
+        if (!alerts.ClockBehind)
+        {
+            (var periodAlerts, notifyForecast) = ForecastPolicy.Evaluate(inputs.Forecast, alerts.Alerts);
+            alerts = alerts with { Alerts = periodAlerts };
+        }
+
         var steps = EnforcementPolicy.Evaluate(inputs.Steps, saved, new EnforcementInputs(
             inputs.Period, inputs.CountedBytes, inputs.Time.Now, inputs.ProcessInstance, inputs.BootedAt, inputs.HistoryUnknownSince));
         var (days, reportDue) = DailyReportSchedule.Evaluate(
             saved.Days, alerts.NewPeriodStarted, saved.Health.LastCountedBytes, inputs.CountedBytes, inputs.Time, inputs.DailyReportAt);
 
         // Usage was read, so whatever kept it from being read is over.
-        var health = new MonitorHealth { LastCheckAt = inputs.Time.Now, LastCountedBytes = inputs.CountedBytes };
+        var health = new MonitorHealth { LastCheckAt = inputs.Time.Now, LastCountedBytes = inputs.CountedBytes, LastReading = inputs.Reading };
         var state = saved with { Alerts = alerts.Alerts, EarlierAlerts = alerts.EarlierAlerts, Health = health, Days = days };
-        return new QuotaDecision(state, alerts, steps, saved.Health.DegradedNotified, reportDue, holdEnded);
+        return new QuotaDecision(state, alerts, steps, saved.Health.DegradedNotified, reportDue, holdEnded)
+        {
+            ForecastToNotify = notifyForecast ? inputs.Forecast : null,
+        };
     }
 
     /// <summary>Counts a check that could not read usage; after <paramref name="degradedAfter"/> in a row, the admin is told once.</summary>

@@ -32,7 +32,12 @@ public sealed record QuotaSnapshot(
     [JsonIgnore]
     public UsageReading? Reading { get; init; }
 
-    public static QuotaSnapshot Create(string hostName, ThresholdsOptions thresholds, CountMode count, UsageReading reading, QuotaProgress progress)
+    /// <summary>Where the period is heading, computed once with the check (<see cref="Forecasts.Of(UsageReading, CountMode, ThresholdsOptions, DateTimeOffset, TimeZoneInfo)"/>).</summary>
+    [JsonIgnore]
+    public Forecast? Forecast { get; init; }
+
+    public static QuotaSnapshot Create(
+        string hostName, ThresholdsOptions thresholds, CountMode count, UsageReading reading, QuotaProgress progress, Forecast? forecast = null)
     {
         var counted = reading.Counted(count);
         return new QuotaSnapshot(
@@ -51,6 +56,7 @@ public sealed record QuotaSnapshot(
             IntervalBytes = thresholds.Interval.Bytes,
             Progress = progress,
             Reading = reading,
+            Forecast = forecast,
         };
     }
 }

@@ -58,6 +58,12 @@ public sealed record PeriodAlerts
 
     public bool CriticalNotified { get; init; }
 
+    /// <summary>
+    /// The day the forecast last said the critical point would be reached (and the admin was told); it is said again
+    /// only when that day moves a day or more earlier. Absent in files written before the forecast existed.
+    /// </summary>
+    public DateOnly? ForecastCriticalDay { get; init; }
+
     public static PeriodAlerts For(DateOnly periodStart) => new() { PeriodStart = periodStart };
 }
 
@@ -132,6 +138,9 @@ public sealed record MonitorHealth
 
     public long? LastCountedBytes { get; init; }
 
+    /// <summary>What the last check read besides the counted bytes, so <c>status</c> can show the daemon's own view.</summary>
+    public LastReading? LastReading { get; init; }
+
     /// <summary>Checks in a row that could not read usage; reset by the first that can.</summary>
     public int UsageFailures { get; init; }
 
@@ -140,6 +149,9 @@ public sealed record MonitorHealth
     /// <summary>"Monitoring degraded" was queued, so "recovered" follows when usage can be read again.</summary>
     public bool DegradedNotified { get; init; }
 }
+
+/// <summary>The source and the period's rx and tx of the last check (the counted bytes are <see cref="MonitorHealth.LastCountedBytes"/>).</summary>
+public sealed record LastReading(string Source, long RxBytes, long TxBytes);
 
 /// <summary>Usage counted at each local day's first check, to tell a day's usage for the daily report.</summary>
 public sealed record DayMarks

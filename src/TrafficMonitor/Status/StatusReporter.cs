@@ -6,6 +6,7 @@ using TrafficMonitor.Notifications.Outbox;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
+using TrafficMonitor.Usage.ProviderApi;
 
 namespace TrafficMonitor.Status;
 
@@ -26,8 +27,8 @@ public sealed class StatusReporter(
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
     {
         var thresholds = settings.Thresholds;
-        var now = timeProvider.GetUtcNow();
-        var period = CheckTime.From(timeProvider).Period(settings.Monitor.ResetDay);
+        var time = CheckTime.From(timeProvider);
+        var period = time.Period(settings.Monitor.ResetDay);
         UsageReading? reading = null;
         string? usageError = null;
         try
@@ -39,14 +40,21 @@ public sealed class StatusReporter(
             usageError = e.Message;
         }
 
+        // The provider's API may give the limit and the period (total_limit / reset_day: provider).
+        thresholds = reading?.Thresholds(thresholds) ?? thresholds;
+        period = reading?.Period ?? period;
+
         // While the state directory cannot be written, the daemon keeps its record under the runtime directory.
         var saved = stateStore.Peek();
         var kept = fallback.Peek();
         var notKept = kept is not null && kept.State.Health.LastCheckAt > saved.Health.LastCheckAt ? kept : null;
         var progress = enforcer.Progress(thresholds, notKept?.State ?? saved, period);
-        var snapshot = reading is null ? null : QuotaSnapshot.Create(Environment.MachineName, thresholds, settings.Monitor.Count, reading, progress);
+        var count = settings.Monitor.Count;
+        var forecast = reading is null ? null : Forecasts.Of(reading, count, thresholds, time.Now, timeProvider.LocalTimeZone);
+        var snapshot = reading is null ? null : QuotaSnapshot.Create(Environment.MachineName, thresholds, count, reading, progress, forecast);
         var shutdown = enforcer.IsLadder ? null : progress.Steps.Single(s => s.Id == ShutdownStep.StepId);
-        var hold = progress.Hold is { } h && h.ActiveAt(now) ? h : null;
+        var hold = progress.Hold is { } h && h.ActiveAt(time.Now) ? h : null;
+        var steps = Steps(progress, hold);
         return new StatusReport
         {
             ConfigFile = settings.SourcePath,
@@ -54,8 +62,8 @@ public sealed class StatusReporter(
             CountMode = settings.Monitor.Count.ToString().ToLowerInvariant(),
             PeriodStart = period.Start,
             PeriodEnd = period.LastDay,
-            ResetDay = settings.Monitor.ResetDay,
-            Interfaces = reading?.Interfaces.Select(i => new StatusInterface(i.Name, i.Rx, i.Tx)).ToList() ?? [],
+            ResetDay = settings.Monitor.ResetDayFromProvider ? period.Start.Day : settings.Monitor.ResetDay,
+            Interfaces = reading?.Interfaces.Select(i => new StatusInterface(i.Name, i.Rx, i.Tx) { CountedBytes = UsageReading.Count(count, i.Rx, i.Tx) }).ToList() ?? [],
             RxBytes = snapshot?.RxBytes,
             TxBytes = snapshot?.TxBytes,
             CountedBytes = snapshot?.UsedBytes,
@@ -69,9 +77,6 @@ public sealed class StatusReporter(
             CriticalReached = snapshot?.UsedBytes >= thresholds.CriticalBytes,
             CriticalNotified = progress.CriticalNotified,
             Action = shutdown is null ? null : new StatusAction(shutdown.Id, shutdown.Enabled, shutdown.Command, shutdown.RanThisPeriod, shutdown.LastRunAt, shutdown.Runs, shutdown.Failures),
-            Steps = progress.Steps.Where(s => s.Enabled).Select(s => new StatusStep(
-                s.Id, s.Kind, s.RuleRemoved ? null : s.AtBytes, s.Revertible, s.InForce, s.InForceSince, s.RanThisPeriod, s.LastRunAt, s.Failures, s.RevertedAt,
-                hold is not null && !s.InForce && !s.RanThisPeriod, s.RuleRemoved)).ToList(),
             Hold = hold is null ? null : new StatusHold(hold.Since, hold.Until, hold.RevertAll),
             DataUpdatedAt = reading?.DataUpdatedAt,
             LastCheckAt = progress.LastCheckAt,
@@ -83,8 +88,61 @@ public sealed class StatusReporter(
             AdjustPercent = settings.Monitor.AdjustPercent,
             CalibrationOffsetBytes = reading?.CalibrationOffset(settings.Monitor.Count) ?? 0,
             Notifications = Notifications(),
+            ProviderApi = reading?.Provider is { } provider ? ProviderStatus(provider) : null,
             StateProblem = notKept is null ? null : $"cannot be written since {notKept.Since:yyyy-MM-dd HH:mm:ss zzz} ({notKept.Problem}); the monitor keeps its record in {fallback.FilePath} until the next reboot",
+            CheckedAt = time.Now,
+            Today = time.Today,
+            Days = reading?.Days.Select(d => new StatusDay(d.Date, d.Rx, d.Tx, reading.CountedOn(d, count))).ToList() ?? [],
+            Steps = steps,
+            Forecast = snapshot?.Forecast is { } f
+                ? new StatusForecast(f.RecentBytesPerDay, f.ProjectedBytes, f.LinearBytes, f.CriticalAt, f.CriticalBeforePeriodEnd, f.DaysLeft, f.DailyBudgetBytes, f.BasisHours, f.Settled)
+                : null,
+            Monitor = MonitorView(notKept?.State ?? saved, progress, steps, time.Now),
+            CheckIntervalSeconds = settings.Monitor.CheckInterval.TotalSeconds,
         };
+    }
+
+    private static string StepState(StatusStep step) =>
+        step.RuleRemoved ? $"IN FORCE since {step.AppliedSince:yyyy-MM-dd HH:mm:ss zzz}, undone at the next check"
+        : step.Applied ? $"applied since {step.AppliedSince:yyyy-MM-dd HH:mm:ss zzz}"
+        : step.RanThisPeriod && !step.Revertible ? $"ran this period at {step.LastRunAt:yyyy-MM-dd HH:mm:ss zzz}"
+        : step.Failures > 0 ? $"FAILED {step.Failures} time(s) this period, retried"
+        : step.Held ? "not applied (held)"
+        : step.RanThisPeriod ? $"not applied (undone at {step.RevertedAt:yyyy-MM-dd HH:mm:ss zzz})"
+        : "not applied";
+
+    private static StatusProviderApi ProviderStatus(ProviderFigures p) => new(
+        p.Kind, p.Billing, p.BilledBytes, p.OwnBytes, p.DifferenceBytes, p.Reading?.ProviderBytes, p.Reading?.ReadAt, p.OwnSinceBytes,
+        p.LimitBytes, p.NextReset, p.Degraded, p.FailingSince,
+        p.Comparison?.From, p.Comparison?.To, p.Comparison?.ProviderBytes, p.Comparison?.OwnBytes, p.Comparison?.DifferencePercent);
+
+    /// <summary>Each step once: its point, whether it ran, whether it is applied and since when, and whether a hold keeps it back.</summary>
+    private static List<StatusStep> Steps(QuotaProgress progress, EnforcementHold? hold) =>
+        progress.Steps
+            .Select(s => new StatusStep(s.Id, s.RuleRemoved ? null : s.AtBytes, s.Enabled, s.RanThisPeriod, s.LastRunAt, s.Runs, s.Failures)
+            {
+                Kind = s.Kind,
+                Revertible = s.Revertible,
+                Applied = s.InForce,
+                AppliedSince = s.InForceSince,
+                RevertedAt = s.RevertedAt,
+                Held = hold is not null && !s.InForce && !s.RanThisPeriod,
+                RuleRemoved = s.RuleRemoved,
+            })
+            .ToList();
+
+    /// <summary>The daemon's view: what its last check this period read and decided, from the state it wrote.</summary>
+    private static StatusMonitorView? MonitorView(MonitorState state, QuotaProgress progress, IReadOnlyList<StatusStep> steps, DateTimeOffset now)
+    {
+        if (progress.LastCheckAt is not { } last)
+        {
+            return null;
+        }
+
+        var reading = state.Health.LastReading;
+        return new StatusMonitorView(
+            last, (long)Math.Max(0, (now - last).TotalSeconds), reading?.Source, progress.LastCountedBytes, reading?.RxBytes, reading?.TxBytes,
+            progress.CriticalNotified, steps);
     }
 
     private StatusNotifications Notifications()
@@ -98,16 +156,31 @@ public sealed class StatusReporter(
         return new StatusNotifications(waiting.Count, waiting.Count > 0 ? waiting.Min(e => e.Notification.CreatedAt) : null, errors);
     }
 
-    private static string StepState(StatusStep step) =>
-        step.RuleRemoved ? $"IN FORCE since {step.AppliedSince:yyyy-MM-dd HH:mm:ss zzz}, undone at the next check"
-        : step.Applied ? $"applied since {step.AppliedSince:yyyy-MM-dd HH:mm:ss zzz}"
-        : step.RanThisPeriod && !step.Revertible ? $"ran this period at {step.LastRunAt:yyyy-MM-dd HH:mm:ss zzz}"
-        : step.Failures > 0 ? $"FAILED {step.Failures} time(s) this period, retried"
-        : step.Held ? "not applied (held)"
-        : step.RanThisPeriod ? $"not applied (undone at {step.RevertedAt:yyyy-MM-dd HH:mm:ss zzz})"
-        : "not applied";
+    private static string ProviderText(StatusProviderApi api, SizeUnits units)
+    {
+        string Size(long bytes) => $"{ByteSize.Format(bytes, units)} ({bytes.ToString(CultureInfo.InvariantCulture)} bytes)";
+        var text = new StringBuilder();
+        var meter = api.ProviderBytes is { } read
+            ? $"{Size(read)} at {api.ProviderReadAt:yyyy-MM-dd HH:mm:ss zzz} + {Size(api.OwnSinceBytes)} counted since"
+            : "no good reading this period yet: the own counters alone";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Provider meter:  {api.Kind} ({api.Billing}): {meter}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Own count:       {Size(api.OwnBytes)} this period; the decision counts {Size(api.CountedBytes)}, {(api.DifferenceBytes < 0 ? "-" : "+")}{ByteSize.Format(Math.Abs(api.DifferenceBytes), units)} from the own count");
+        if (api.CompareProviderBytes is { } provider && api.CompareOwnBytes is { } own)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Compared:        {api.CompareFrom:yyyy-MM-dd HH:mm} to {api.CompareTo:yyyy-MM-dd HH:mm}: provider {ByteSize.Format(provider, units)}, own {ByteSize.Format(own, units)} ({api.CompareDifferencePercent?.ToString("+0.#;-0.#;0", CultureInfo.InvariantCulture)}%)");
+        }
 
-    public static string FormatText(StatusReport report, SizeUnits units)
+        if (api.Error is { } error)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Provider API:    NOT ANSWERING since {api.FailingSince:yyyy-MM-dd HH:mm:ss zzz}: {error}");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The key lines (one fact each, for reading and for grep), then the bar, the chart, the table and the forecast.</summary>
+    public static string FormatText(StatusReport report, SizeUnits units, ScreenStyle? style = null)
     {
         string Size(long? bytes) => bytes is { } b ? $"{ByteSize.Format(b, units)} ({b.ToString(CultureInfo.InvariantCulture)} bytes)" : "unknown";
         var text = new StringBuilder();
@@ -129,6 +202,11 @@ public sealed class StatusReporter(
                 $"Calibration:     measured rx {Size(report.MeasuredRxBytes)}, tx {Size(report.MeasuredTxBytes)}; adjust_percent {report.AdjustPercent.ToString(CultureInfo.InvariantCulture)}%; set-usage offset {(report.CalibrationOffsetBytes < 0 ? "-" : "+")}{ByteSize.Format(Math.Abs(report.CalibrationOffsetBytes), units)}");
         }
 
+        if (report.ProviderApi is { } api)
+        {
+            text.Append(ProviderText(api, units));
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture, $"Limit:           {Size(report.LimitBytes)}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Used:            {(report.PercentUsed is { } p ? p.ToString("0.##", CultureInfo.InvariantCulture) + "%" : "unknown")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Stages notified: {(report.StagesNotified.Count == 0 ? "none yet this period" : string.Join(", ", report.StagesNotified.Select(s => ByteSize.Format(s, units))))}");
@@ -145,7 +223,7 @@ public sealed class StatusReporter(
         else
         {
             text.AppendLine("Enforcement:     the ladder (actions.rules)");
-            foreach (var step in report.Steps)
+            foreach (var step in report.Steps.Where(s => s.Enabled))
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"  {step.Id} ({step.Kind}{(step.AtBytes is { } at ? $" at {ByteSize.Format(at, units)}" : ", rule removed")}): {StepState(step)}");
             }
@@ -156,6 +234,7 @@ public sealed class StatusReporter(
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"Hold:            {(hold.RevertAll ? "revert-all" : "paused")} since {hold.Since:yyyy-MM-dd HH:mm:ss zzz}, {(hold.Until is { } until ? $"until {until:yyyy-MM-dd HH:mm:ss zzz}" : "until 'traffic-monitor resume'")}: no step is applied");
         }
+
         if (report.Notifications is { Pending: > 0 } waiting)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
@@ -172,6 +251,7 @@ public sealed class StatusReporter(
             text.AppendLine(CultureInfo.InvariantCulture, $"Last check:      {last:yyyy-MM-dd HH:mm:ss zzz}");
         }
 
+        text.Append(StatusScreen.Render(report, units, style ?? ScreenStyle.Plain));
         return text.ToString();
     }
 }

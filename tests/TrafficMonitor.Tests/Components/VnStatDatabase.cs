@@ -10,10 +10,12 @@ public sealed class VnStatDatabase : IDisposable
 {
     private readonly TempDirectory _directory = new();
 
-    public VnStatDatabase()
+    /// <param name="writeAheadLog">vnStat's <c>DatabaseWriteAheadLogging 1</c>: SQLite's WAL journal mode instead of a rollback journal.</param>
+    public VnStatDatabase(bool writeAheadLog = false)
     {
         Directory.CreateDirectory(_directory.Combine("db"));
-        ConfigFile = _directory.Write("vnstat.conf", $"DatabaseDir \"{_directory.Combine("db")}\"\nUseLogging 0\n");
+        ConfigFile = _directory.Write(
+            "vnstat.conf", $"DatabaseDir \"{_directory.Combine("db")}\"\nUseLogging 0\nDatabaseWriteAheadLogging {(writeAheadLog ? 1 : 0)}\n");
         Programs.Run("vnstatd", "--initdb", "--config", ConfigFile);
     }
 

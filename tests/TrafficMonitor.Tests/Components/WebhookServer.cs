@@ -8,6 +8,9 @@ namespace TrafficMonitor.Tests.Components;
 /// <summary>One request as the webhook server saw it.</summary>
 public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body)
 {
+    /// <summary>The query string as sent, with its leading '?' (empty when none).</summary>
+    public string Query { get; init; } = string.Empty;
+
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }
 
@@ -118,7 +121,7 @@ public sealed class WebhookServer : IDisposable
         using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
         var headers = context.Request.Headers.AllKeys.Where(k => k is not null)
             .ToDictionary(k => k!, k => context.Request.Headers[k]!, StringComparer.OrdinalIgnoreCase);
-        var request = new ReceivedRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, headers, reader.ReadToEnd());
+        var request = new ReceivedRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, headers, reader.ReadToEnd()) { Query = context.Request.Url.Query };
         lock (_requests)
         {
             _requests.Add(request);

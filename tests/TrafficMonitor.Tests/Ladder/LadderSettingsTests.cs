@@ -81,6 +81,28 @@ public class LadderSettingsTests
             """, "actions.rules[1].at").Message, StringComparison.Ordinal);
 
     [Fact]
+    public void Parse_TotalLimitProvider_OrdersPercentagesAndSizesEachAmongThemselves()
+    {
+        // The provider's limit is not known at load: 50% may be before or after 30 TiB. Within one form, order still counts.
+        const string Provider = "thresholds: {total_limit: provider, interval: 100, critical_percentage: 90}\nprovider_api: {kind: hetzner, server_id: 42}\n";
+        var settings = ConfigLoader.Parse(Provider + """
+            actions:
+              rules:
+                - {at: "50%", do: command, run: [/bin/true]}
+                - {at: "30 TiB", do: command, run: [/bin/false]}
+            """, "test.yaml", "/var/lib/traffic-monitor", _ => "token", platform: HostPlatform.Linux);
+        Assert.Equal(["command@50%", "command@30 TiB"], settings.Rules.Select(r => r.Id));
+
+        var problems = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(Provider + """
+            actions:
+              rules:
+                - {at: "95%", do: command, run: [/bin/true]}
+                - {at: "80%", do: command, run: [/bin/false]}
+            """, "test.yaml", "/var/lib/traffic-monitor", _ => "token", platform: HostPlatform.Linux)).Problems;
+        Assert.Contains(problems, p => p.Path == "actions.rules[1].at" && p.Message.Contains("ascending order", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Parse_TwoRulesAtOnePoint_AreAllowedWithTheirOwnIds() =>
         Assert.Equal(2, Parse("""
             actions:

@@ -20,6 +20,9 @@ public sealed class NotificationKindsTests
         [NotificationKind.StepApplied] = ("step_applied", false, "4", "no_entry"),
         [NotificationKind.StepReverted] = ("step_reverted", false, "3", "white_check_mark"),
         [NotificationKind.StepFailed] = ("step_failed", true, "5", "rotating_light"),
+        [NotificationKind.ProviderDisagrees] = ("provider_disagrees", false, "4", "warning"),
+        [NotificationKind.ProviderUnavailable] = ("provider_unavailable", false, "3", "warning"),
+        [NotificationKind.ForecastCritical] = ("forecast_critical", false, "4", "chart_with_upwards_trend"),
     };
 
     public static TheoryData<NotificationKind> Kinds() => new(Enum.GetValues<NotificationKind>());

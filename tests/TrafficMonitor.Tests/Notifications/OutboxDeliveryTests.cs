@@ -225,6 +225,25 @@ public sealed class OutboxDeliveryTests : IDisposable
         Assert.Empty(Directory.GetFiles(_stateDir.Path, "*.tmp"));
     }
 
+    [Fact]
+    public async Task Counts_PerChannel_SayWhatWasSentFailedAndIsPending()
+    {
+        using var healthy = new WebhookServer();
+        _server.Default = new Reply(500, "down");
+        var failing = Webhook();
+        var working = Webhook(healthy);
+        var dispatcher = CreateSut(failing, working);
+        dispatcher.Enqueue(Samples.Stage());
+        Assert.All(dispatcher.Counts.Read(), c => Assert.Equal(1, c.Pending));
+
+        await dispatcher.DeliverPendingAsync(CancellationToken.None);
+
+        var counts = dispatcher.Counts.Read().ToDictionary(c => c.Channel);
+        Assert.Equal((0L, 1L, 1), (counts[failing.Id].Sent, counts[failing.Id].Failed, counts[failing.Id].Pending));
+        Assert.Equal((1L, 0L, 0), (counts[working.Id].Sent, counts[working.Id].Failed, counts[working.Id].Pending));
+        Assert.Equal(working.Name, counts[working.Id].Name);
+    }
+
     private WebhookChannel Webhook(WebhookServer? server = null, TimeSpan? timeout = null) => new(
         new WebhookOptions { Url = new Secret((server ?? _server).Url("/hook/token-abc")), Timeout = timeout ?? TimeSpan.FromSeconds(5) },
         _client,

@@ -165,4 +165,93 @@ public class VnStatUsageSourceTests : IDisposable
             Sut.VnStatSource(_database, command: command).ReadAsync(BillingPeriod.Containing(_today, 1), CancellationToken.None));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ReadAsync_MonthRowsOfTwoInterfacesSumPast2To63_IsBadDataNotZero()
+    {
+        _database.AddInterface("eth0").AddInterface("eth1")
+            .SetMonth("eth0", _today.Year, _today.Month, 5_000_000_000_000_000_000, 0)
+            .SetMonth("eth1", _today.Year, _today.Month, 5_000_000_000_000_000_000, 0);
+
+        var error = await Assert.ThrowsAsync<UsageUnavailableException>(() =>
+            Sut.VnStatSource(_database).ReadAsync(BillingPeriod.Containing(_today, 1), CancellationToken.None));
+
+        Assert.Contains("2^63", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_RxPlusTxPast2To63_IsBadDataNotZero()
+    {
+        _database.AddInterface("eth0").SetMonth("eth0", _today.Year, _today.Month, 5_000_000_000_000_000_000, 5_000_000_000_000_000_000);
+
+        var error = await Assert.ThrowsAsync<UsageUnavailableException>(() =>
+            Sut.VnStatSource(_database).ReadAsync(BillingPeriod.Containing(_today, 1), CancellationToken.None));
+
+        Assert.Contains("2^63", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_DayRowsSumPast2To63_IsBadDataNotZero()
+    {
+        // A period of day rows (reset day 2 or 3) that holds today and an earlier day.
+        var period = BillingPeriod.Containing(_today, _today.Day >= 3 ? 2 : 3);
+        _database.AddInterface("eth0")
+            .SetDay("eth0", period.Start, 5_000_000_000_000_000_000, 1)
+            .SetDay("eth0", _today, 5_000_000_000_000_000_000, 1);
+
+        var error = await Assert.ThrowsAsync<UsageUnavailableException>(() => Sut.VnStatSource(_database).ReadAsync(period, CancellationToken.None));
+
+        Assert.Contains("vnStat's rows for eth0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("2^63", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Once_VnStatRowsSumPast2To63_DecidesNothingAndExits69()
+    {
+        _database.AddInterface("eth0").SetMonth("eth0", _today.Year, _today.Month, 5_000_000_000_000_000_000, 5_000_000_000_000_000_000);
+        var config = _scratch.Write("settings.yaml", TestSettings.Yaml(_scratch.Combine("state"), vnstatConfig: _database.ConfigFile, shutdownCommand: "[\"/bin/true\"]"));
+
+        var result = CliRunner.Run(["--config", config, "--once"]);
+
+        Assert.True(result.ExitCode == 69, $"exit {result.ExitCode}: {result.Output}{result.Error}");
+        Assert.Contains("2^63", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Used 0 B", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_DatabaseLockedByAnotherProgram_AdviceFitsALock()
+    {
+        _database.AddInterface("eth0");
+        using var writer = new TrafficMonitor.Tests.Usage.VnStat.SqliteSession(_database.DatabaseFile);
+        writer.Execute("begin exclusive; update interface set rxcounter=1;");
+
+        var error = await Assert.ThrowsAsync<UsageUnavailableException>(() =>
+            Sut.VnStatSource(_database).ReadAsync(BillingPeriod.Containing(_today, 1), CancellationToken.None));
+
+        Assert.Contains("database is locked", error.Message, StringComparison.Ordinal);
+        Assert.Contains("another program", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Start vnStat's daemon", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0)]
+    public async Task ReadAsync_BinaryGarbageFromVnStat_IsNotCopiedRawIntoTheMessage(int exitCode)
+    {
+        var garbage = _scratch.Combine("garbage.bin");
+        var bytes = new List<byte>();
+        bytes.AddRange("Error: \u001b[31mred\u001b[0m\r\nfake log line\u0000\u0007\u202Eevil"u8.ToArray());
+        bytes.AddRange([0xff, 0xfe, 0xc3, 0x28]);
+        bytes.AddRange(Enumerable.Repeat((byte)'x', 100_000));
+        File.WriteAllBytes(garbage, [.. bytes]);
+        var command = _scratch.Write("binary-vnstat", $"#!/bin/sh\ncat '{garbage}'\nexit {exitCode}\n");
+        File.SetUnixFileMode(command, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var error = await Assert.ThrowsAsync<UsageUnavailableException>(() =>
+            Sut.VnStatSource(_database, command: command).ReadAsync(BillingPeriod.Containing(_today, 1), CancellationToken.None));
+
+        Assert.DoesNotContain(error.Message, c => char.IsControl(c) || c is '\uFFFD' or '\u202E');
+        Assert.Contains("Error: ", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 1000, $"{error.Message.Length} characters");
+    }
 }

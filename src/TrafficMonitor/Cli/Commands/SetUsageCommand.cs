@@ -117,11 +117,16 @@ internal static class SetUsageCommand
             return ExitCodes.UsageUnavailable;
         }
 
-        var calibration = CalibratedUsageSource.Calibrate(
-            measured, settings.Monitor.Count, settings.Monitor.AdjustPercent, sizes[0]!.Value, sizes[1], sizes[2], time.GetUtcNow());
         try
         {
+            var calibration = CalibratedUsageSource.Calibrate(
+                measured, settings.Monitor.Count, settings.Monitor.AdjustPercent, sizes[0]!.Value, sizes[1], sizes[2], time.GetUtcNow());
             services.GetRequiredService<CalibrationStore>().Save(calibration);
+        }
+        catch (UsageUnavailableException e)
+        {
+            await error.WriteLineAsync($"traffic-monitor: set-usage: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageUnavailable;
         }
         catch (StateException e)
         {

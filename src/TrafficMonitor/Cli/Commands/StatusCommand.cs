@@ -12,7 +12,7 @@ internal static class StatusCommand
     public static Command Create(SettingsAction withSettings)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON document (byte counts as integers)" };
-        var command = new Command("status", "Show this billing period's usage, stages notified, next stage and critical point");
+        var command = new Command("status", "Show this billing period's usage, stages, critical point, per-day chart and forecast, and what the monitor last decided");
         command.Options.Add(json);
         command.SetAction(withSettings((context, cancellationToken) => ShowAsync(context, context.Parse.GetValue(json), cancellationToken)));
         return command;
@@ -28,9 +28,23 @@ internal static class StatusCommand
         }
         else
         {
-            await context.Output.WriteAsync(StatusReporter.FormatText(report, context.Settings.Thresholds.Units)).ConfigureAwait(false);
+            var terminal = ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected;
+            var style = ScreenStyle.For(terminal, context.GetEnvironment, terminal ? WindowWidth() : 0);
+            await context.Output.WriteAsync(StatusReporter.FormatText(report, context.Settings.Thresholds.Units, style)).ConfigureAwait(false);
         }
 
         return report.UsageError is null ? ExitCodes.Success : ExitCodes.UsageUnavailable;
+    }
+
+    private static int WindowWidth()
+    {
+        try
+        {
+            return Console.WindowWidth;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 }

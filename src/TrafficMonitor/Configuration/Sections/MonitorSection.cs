@@ -24,7 +24,8 @@ internal static class MonitorSection
         var interfaces = section.StringList("interfaces");
         var count = section.Choice("count", CountModes);
         var checkInterval = section.Duration("check_interval", MonitorOptions.MaxCheckInterval);
-        var resetDay = section.Int("reset_day", MonitorOptions.MinResetDay, MonitorOptions.MaxResetDay);
+        var resetDayFromProvider = section.IsScalar("reset_day") && string.Equals(section.String("reset_day")?.Trim(), ProviderApiOptions.FromProvider, StringComparison.OrdinalIgnoreCase);
+        var resetDay = resetDayFromProvider ? null : section.Int("reset_day", MonitorOptions.MinResetDay, MonitorOptions.MaxResetDay);
         var stateDir = section.NonBlankString("state_dir", $"name a directory, or remove the key for the default ({defaultStateDir})");
         var checkpointInterval = section.Duration("checkpoint_interval", MonitorOptions.MaxCheckpointInterval);
         var adjustPercent = section.Number("adjust_percent");
@@ -53,6 +54,7 @@ internal static class MonitorSection
             Count = count ?? CountMode.Total,
             CheckInterval = checkInterval ?? MonitorOptions.DefaultCheckInterval,
             ResetDay = resetDay ?? MonitorOptions.MinResetDay,
+            ResetDayFromProvider = resetDayFromProvider,
             StateDir = stateDir ?? defaultStateDir,
         };
     }
@@ -64,7 +66,7 @@ internal static class MonitorSection
         Line(text, 1, "interfaces", monitor.Interfaces.Count == 0 ? "(every physical interface, summed)" : $"[{string.Join(", ", monitor.Interfaces)}]");
         Line(text, 1, "count", monitor.Count.ToString().ToLowerInvariant());
         Line(text, 1, "check_interval", DurationParser.Format(monitor.CheckInterval));
-        Line(text, 1, "reset_day", monitor.ResetDay.ToString(CultureInfo.InvariantCulture));
+        Line(text, 1, "reset_day", monitor.ResetDayFromProvider ? "provider   # when provider_api says the period resets" : monitor.ResetDay.ToString(CultureInfo.InvariantCulture));
         Line(text, 1, "state_dir", monitor.StateDir);
         Line(text, 1, "checkpoint_interval", DurationParser.Format(monitor.CheckpointInterval));
         Line(text, 1, "fast_checks", monitor.FastChecks ? "true   # sooner near a threshold, down to 100 ms" : "false");

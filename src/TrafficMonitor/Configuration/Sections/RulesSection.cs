@@ -51,7 +51,9 @@ internal static class RulesSection
                 continue;
             }
 
-            if (previous is not null && rule.AtBytes < previous.AtBytes)
+            // With total_limit: provider a percentage follows a limit not known yet: only points of one form compare.
+            if (previous is not null && rule.AtBytes < previous.AtBytes
+                && (thresholds is not { LimitFromProvider: true } || rule.IsPercentage == previous.IsPercentage))
             {
                 item.Problem("at", $"{Quoted.Value(rule.At)} comes before the rule above it ({previous.At}): list the rules in ascending order of at");
                 ok = false;

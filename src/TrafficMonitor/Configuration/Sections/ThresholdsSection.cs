@@ -17,7 +17,8 @@ internal static class ThresholdsSection
             section.Missing(string.Empty, "missing: add thresholds with total_limit, interval and critical_percentage");
         }
 
-        var totalLimit = section.Size("total_limit");
+        var fromProvider = section.IsScalar("total_limit") && IsFromProvider(section.String("total_limit"));
+        var totalLimit = fromProvider ? null : section.Size("total_limit");
         var interval = section.Size("interval");
         var critical = section.Number("critical_percentage");
         section.ReportUnknownKeys();
@@ -27,7 +28,12 @@ internal static class ThresholdsSection
         }
 
         var ok = true;
-        if (totalLimit is null)
+        if (fromProvider)
+        {
+            // provider_api checks that its kind gives a limit; the stand-in keeps every loop over stages bounded.
+            totalLimit = interval is { Bytes: > 0 } step ? step with { Bytes = step.Bytes * ThresholdsOptions.MaxStages } : null;
+        }
+        else if (totalLimit is null)
         {
             ok &= section.Require("total_limit", "the billing period's quota, e.g. 2000 (GiB) or \"2 TB\"");
         }
@@ -45,6 +51,10 @@ internal static class ThresholdsSection
         {
             section.Problem("interval", "must be more than zero");
             ok = false;
+        }
+        else if (fromProvider)
+        {
+            // Checked against the provider's quota when it is known.
         }
         else if (totalLimit is { } limit && interval.Value.Bytes > limit.Bytes)
         {
@@ -67,7 +77,7 @@ internal static class ThresholdsSection
             section.Problem("critical_percentage", $"{critical} is outside (0, 100]: use a percentage above 0 and at most 100");
             ok = false;
         }
-        else if (totalLimit is { Bytes: > 0 } quota && Math.Floor(quota.Bytes * critical.Value / 100m) < 1)
+        else if (!fromProvider && totalLimit is { Bytes: > 0 } quota && Math.Floor(quota.Bytes * critical.Value / 100m) < 1)
         {
             // The critical point is rounded down to a byte; at 0 B the action would run on the first check.
             section.Problem("critical_percentage", $"{critical}% of thresholds.total_limit ({quota}) is 0 B: the critical action would run at once; raise total_limit or critical_percentage");
@@ -75,13 +85,23 @@ internal static class ThresholdsSection
         }
 
         return ok
-            ? new ThresholdsOptions { TotalLimit = totalLimit!.Value, Interval = interval!.Value, CriticalPercentage = critical!.Value }
+            ? new ThresholdsOptions { TotalLimit = totalLimit!.Value, Interval = interval!.Value, CriticalPercentage = critical!.Value, LimitFromProvider = fromProvider }
             : null;
     }
+
+    private static bool IsFromProvider(string? text) => string.Equals(text?.Trim(), ProviderApiOptions.FromProvider, StringComparison.OrdinalIgnoreCase);
 
     public static void Print(ThresholdsOptions thresholds, StringBuilder text)
     {
         text.AppendLine("thresholds:");
+        if (thresholds.LimitFromProvider)
+        {
+            Line(text, 1, "total_limit", "provider   # what provider_api reads (the plan's included traffic)");
+            Line(text, 1, "interval", Size(thresholds.Interval));
+            Line(text, 1, "critical_percentage", $"{thresholds.CriticalPercentage.ToString(CultureInfo.InvariantCulture)}   # of the provider's limit");
+            return;
+        }
+
         Line(text, 1, "total_limit", Size(thresholds.TotalLimit));
         Line(text, 1, "interval", Size(thresholds.Interval));
         Line(text, 1, "critical_percentage", $"{thresholds.CriticalPercentage.ToString(CultureInfo.InvariantCulture)}   # critical point: {ByteSize.Format(thresholds.CriticalBytes, thresholds.Units)}");

@@ -15,21 +15,30 @@ public sealed class CalibratedUsageSource(IUsageSource inner, CalibrationStore s
         var reading = await inner.ReadAsync(period, cancellationToken).ConfigureAwait(false);
         var calibration = store.Current() is { } c && c.PeriodStart == period.Start ? c : null;
         var adjustment = new UsageAdjustment(monitor.AdjustPercent, calibration?.RxOffset ?? 0, calibration?.TxOffset ?? 0, calibration?.CountedOffset ?? 0);
-        return adjustment.IsNone ? reading : reading with { Adjustment = adjustment };
+        return (adjustment.IsNone ? reading : reading with { Adjustment = adjustment }).Verified();
     }
 
     /// <summary>
     /// Offsets that make this reading count <paramref name="counted"/> (and, when given, <paramref name="rx"/> and
-    /// <paramref name="tx"/>), after adjust_percent.
+    /// <paramref name="tx"/>), after adjust_percent. Throws <see cref="UsageUnavailableException"/> when the numbers
+    /// pass 2^63 bytes.
     /// </summary>
     public static Calibration Calibrate(UsageReading measured, CountMode mode, decimal adjustPercent, long counted, long? rx, long? tx, DateTimeOffset now)
     {
-        var scale = new UsageAdjustment(adjustPercent, 0, 0, 0);
-        var scaledRx = scale.Scale(measured.MeasuredRx);
-        var scaledTx = scale.Scale(measured.MeasuredTx);
-        var rxOffset = rx is { } r ? r - scaledRx : 0;
-        var txOffset = tx is { } t ? t - scaledTx : 0;
-        var countedOffset = counted - UsageReading.Count(mode, scaledRx + rxOffset, scaledTx + txOffset);
-        return new Calibration(measured.Period.Start, rxOffset, txOffset, countedOffset, now);
+        try
+        {
+            var scale = new UsageAdjustment(adjustPercent, 0, 0, 0);
+            var scaledRx = scale.Scale(measured.MeasuredRx);
+            var scaledTx = scale.Scale(measured.MeasuredTx);
+            var rxOffset = rx is { } r ? checked(r - scaledRx) : 0;
+            var txOffset = tx is { } t ? checked(t - scaledTx) : 0;
+            var countedOffset = checked(counted - UsageReading.Count(mode, checked(scaledRx + rxOffset), checked(scaledTx + txOffset)));
+            return new Calibration(measured.Period.Start, rxOffset, txOffset, countedOffset, now);
+        }
+        catch (OverflowException)
+        {
+            throw new UsageUnavailableException(
+                $"the calibration passes 2^63 bytes (8 EiB) (measured rx {measured.MeasuredRx}, tx {measured.MeasuredTx}, adjust_percent {adjustPercent.ToString(System.Globalization.CultureInfo.InvariantCulture)}%, asked for {counted}): no link moves that much");
+        }
     }
 }

@@ -20,6 +20,7 @@ public sealed class LedgerInterface
 
     public SortedDictionary<DateOnly, DayTraffic> Days { get; set; } = [];
 
+    /// <summary>Checked: days adding up past 2^63 bytes throw <see cref="OverflowException"/> rather than wrap.</summary>
     public (long Rx, long Tx) Sum(Func<DateOnly, bool> include)
     {
         long rx = 0, tx = 0;
@@ -27,8 +28,8 @@ public sealed class LedgerInterface
         {
             if (include(day))
             {
-                rx += traffic.Rx;
-                tx += traffic.Tx;
+                rx = checked(rx + traffic.Rx);
+                tx = checked(tx + traffic.Tx);
             }
         }
 

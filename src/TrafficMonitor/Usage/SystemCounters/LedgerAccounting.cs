@@ -33,6 +33,7 @@ public static class LedgerAccounting
     /// <summary>Boot times from the time since boot wobble by a little; a reboot moves them by far more.</summary>
     public static readonly TimeSpan BootTimeTolerance = TimeSpan.FromMinutes(2);
 
+    /// <exception cref="OverflowException">A day's count would pass 2^63 bytes: the ledger or the counters are bad data.</exception>
     /// <param name="countSinceBoot">
     /// For a new ledger only: count what the kernel counted since boot (the machine booted within the current period),
     /// instead of taking the counters as the starting point.
@@ -75,14 +76,11 @@ public static class LedgerAccounting
             var tx = Delta(entry.LastTx, sample.Tx, baselineOnly, snapshot.CounterBits, sample.Name, events);
             if (rx > 0 || tx > 0)
             {
-                if (!entry.Days.TryGetValue(today, out var day))
-                {
-                    day = new DayTraffic();
-                    entry.Days[today] = day;
-                }
-
-                day.Rx = checked(day.Rx + (long)rx);
-                day.Tx = checked(day.Tx + (long)tx);
+                // Both sums before either is stored: an overflow leaves this interface exactly as it was.
+                var day = entry.Days.GetValueOrDefault(today);
+                var (dayRx, dayTx) = (checked((day?.Rx ?? 0) + (long)rx), checked((day?.Tx ?? 0) + (long)tx));
+                day ??= entry.Days[today] = new DayTraffic();
+                (day.Rx, day.Tx) = (dayRx, dayTx);
             }
 
             entry.LastRx = sample.Rx;

@@ -42,7 +42,18 @@ public sealed partial class SystemUsageSource(
             var (now, today) = Clock();
             _ledger ??= store.Load(readOnly: !runMode.KeepsState);
             var countSinceBoot = snapshot.BootedAt is { } booted && booted >= period.StartsAt(timeProvider.LocalTimeZone);
-            var events = LedgerAccounting.Record(_ledger, snapshot, today, now, countSinceBoot);
+            IReadOnlyList<CounterEvent> events;
+            try
+            {
+                events = LedgerAccounting.Record(_ledger, snapshot, today, now, countSinceBoot);
+            }
+            catch (OverflowException)
+            {
+                // Part of this reading may be in the ledger now; it is not written, and the next reading meets the
+                // same impossible number until the ledger is fixed.
+                throw Impossible("a day's count would pass 2^63 bytes (8 EiB) with what the kernel counted since the last reading");
+            }
+
             _dirty = true;
             var important = false;
             foreach (var e in events)
@@ -128,14 +139,33 @@ public sealed partial class SystemUsageSource(
 
         var selected = InterfaceSelection.Select(available, monitor.Interfaces, "the system's interfaces", platform);
         var usages = new List<InterfaceUsage>(selected.Count);
+        var rows = new List<(DateOnly, long, long)>();
         foreach (var name in selected)
         {
-            var (rx, tx) = ledger.Interfaces.TryGetValue(name, out var entry) ? entry.Sum(period.Contains) : (0, 0);
+            ledger.Interfaces.TryGetValue(name, out var entry);
+            long rx = 0, tx = 0;
+            try
+            {
+                (rx, tx) = entry?.Sum(period.Contains) ?? (0, 0);
+            }
+            catch (OverflowException)
+            {
+                throw Impossible($"the days of {name} in the period {period} add up to more than 2^63 bytes (8 EiB)");
+            }
+
             usages.Add(new InterfaceUsage(name, rx, tx));
+            if (entry is not null)
+            {
+                rows.AddRange(entry.Days.Select(d => (d.Key, d.Value.Rx, d.Value.Tx)));
+            }
         }
 
-        return new UsageReading(Name, period, usages, ledger.UpdatedAt) { LineRate = counters.LineRate(selected) };
+        return new UsageReading(Name, period, usages, ledger.UpdatedAt) { LineRate = counters.LineRate(selected), Days = UsageReading.SumDays(rows, period) }.Verified();
     }
+
+    private UsageUnavailableException Impossible(string what) => new(
+        $"The traffic ledger {store.FilePath} holds impossible numbers: {what}, which no link moves. It is damaged: " +
+        "stop the monitor, move ledger.json and ledger.previous.json aside (counting then starts again from now) and set the period's usage with 'traffic-monitor set-usage'");
 
     private void Log(CounterEvent e)
     {

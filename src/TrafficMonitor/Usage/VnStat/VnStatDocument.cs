@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TrafficMonitor.Platform;
 
 namespace TrafficMonitor.Usage.VnStat;
 
@@ -25,8 +26,8 @@ public sealed record VnStatDocument(string VnStatVersion, IReadOnlyList<VnStatIn
         }
         catch (JsonException)
         {
-            var firstLine = json.Split('\n', 2)[0].Trim();
-            throw new UsageUnavailableException($"vnStat's output is not JSON (it began: \"{Truncate(firstLine)}\"): check vnstat.command points at vnStat 2.x");
+            var firstLine = PrintableText.OneLine(json.Split('\n', 2)[0], 80);
+            throw new UsageUnavailableException($"vnStat's output is not JSON (it began: \"{firstLine}\"): check vnstat.command points at vnStat 2.x");
         }
 
         using (document)
@@ -83,6 +84,4 @@ public sealed record VnStatDocument(string VnStatVersion, IReadOnlyList<VnStatIn
         var value = row.GetProperty(direction).GetInt64();
         return value >= 0 ? value : throw new FormatException($"a negative {direction} byte count for {interfaceName}");
     }
-
-    private static string Truncate(string text) => text.Length <= 80 ? text : text[..80] + "…";
 }

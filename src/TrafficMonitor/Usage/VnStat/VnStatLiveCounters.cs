@@ -17,6 +17,9 @@ public sealed class VnStatLiveCounters(VnStatOptions options, TimeProvider timeP
     public const string DefaultDatabaseDirectory = "/var/lib/vnstat";
     public const string DefaultConfigFile = "/etc/vnstat.conf";
 
+    /// <summary>vnStat's daemon holds its lock for the moment it writes; longer means another program holds it.</summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(1);
+
     private string? _databaseFile;
 
     /// <summary>vnStat's database file: vnstat.dbdir, else DatabaseDir in vnStat's config file, else vnStat's default.</summary>
@@ -35,28 +38,57 @@ public sealed class VnStatLiveCounters(VnStatOptions options, TimeProvider timeP
             : null;
     }
 
+    /// <summary>
+    /// The counters vnStat last committed, read through SQLite, read-only. A write-ahead log is followed (its pages are
+    /// the newest); a writer's transaction is never read half done: a lock is waited for up to
+    /// <see cref="BusyTimeout"/>, and a hot journal left by a dead writer is refused.
+    /// </summary>
+    /// <exception cref="IOException">The database cannot be read now; the message says why and what to do.</exception>
     public IReadOnlyDictionary<string, VnStatCounters> ReadDatabase()
     {
-        // Pages in the -wal file are newer than the main file: its counters could be older than the traffic vnStat
-        // reports, and adding the kernel's movement since them would count some bytes twice.
-        var wal = new FileInfo(DatabaseFile + "-wal");
-        if (wal.Exists && wal.Length > 0)
+        List<object?[]> rows;
+        try
         {
-            throw new InvalidDataException("vnStat keeps a write-ahead log (DatabaseWriteAheadLogging 1), which this reader does not follow");
+            rows = SqliteQuery.Rows(DatabaseFile, "select name, rxcounter, txcounter, updated from interface", BusyTimeout);
+        }
+        catch (SqliteException e)
+        {
+            throw new IOException($"{e.Message}: {Advice(e)}", e);
         }
 
-        var rows = SqliteTableReader.ReadTable(DatabaseFile, "interface");
         var result = new Dictionary<string, VnStatCounters>(StringComparer.Ordinal);
         foreach (var row in rows)
         {
-            if (row.GetValueOrDefault("name") is string name && row.GetValueOrDefault("rxcounter") is long rx && row.GetValueOrDefault("txcounter") is long tx)
+            // Counters SQLite does not hold as integers (past 2^63 vnStat's text becomes a real) are not known exactly:
+            // that interface is left to vnStat's own numbers.
+            if (row is [string name, long rx and >= 0, long tx and >= 0, var updated])
             {
-                result[name] = new VnStatCounters(name, (ulong)rx, (ulong)tx, Updated(row.GetValueOrDefault("updated")));
+                result[name] = new VnStatCounters(name, (ulong)rx, (ulong)tx, Updated(updated));
             }
         }
 
         return result;
     }
+
+    private string Advice(SqliteException e) => e switch
+    {
+        { LibraryMissing: true } =>
+            "install SQLite's library (Debian/Ubuntu: apt install libsqlite3-0; vnStat itself needs it), or use monitor.provider: system",
+        { PrimaryCode: SqliteException.Busy or SqliteException.Locked } =>
+            "another program holds a lock on vnStat's database for longer than vnStat's daemon does when it writes (a sqlite3 session " +
+            $"or a backup with a transaction open?): find it with 'fuser -v {DatabaseFile}'. It is tried again at the next check",
+        { ResultCode: SqliteException.ReadOnlyRollback } =>
+            "a program that was writing it died mid-transaction and left its journal; vnStat rolls it back the next time it opens " +
+            "the database to write (restart vnStat's daemon: systemctl restart vnstat)",
+        { PrimaryCode: SqliteException.Corrupt or SqliteException.NotADatabase } =>
+            "the file is not a readable vnStat database: check vnstat.dbdir (or DatabaseDir in vnStat's config) and that 'vnstat' itself can read it",
+        { PrimaryCode: SqliteException.ReadOnly } =>
+            "vnStat keeps a write-ahead log: let this user read and write its -shm file next to the database (or run as vnStat's user or root), " +
+            "or use monitor.provider: system",
+        _ when e.Message.Contains("no such", StringComparison.Ordinal) =>
+            "this is not a vnStat 2.x database: point vnstat.dbdir at vnStat's database directory",
+        _ => $"let this user read {DatabaseFile} (or set vnstat.dbdir), or use monitor.provider: system",
+    };
 
     /// <summary>The interfaces' traffic since vnStat last wrote them, from the kernel's counters now.</summary>
     public static IReadOnlyDictionary<string, (long Rx, long Tx)> Unwritten(IReadOnlyDictionary<string, VnStatCounters> written, CountersSnapshot kernel)

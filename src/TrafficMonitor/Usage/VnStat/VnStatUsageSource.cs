@@ -26,9 +26,13 @@ public sealed partial class VnStatUsageSource(
     /// <summary>vnStat writes its database every 5 minutes by default; far longer means its daemon is not running.</summary>
     private static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(30);
 
+    /// <summary>How much of vnStat's output an error message quotes.</summary>
+    private const int MaxQuotedOutput = 400;
+
     private DateTimeOffset? _staleWarnedFor;
 
     private (BillingPeriod Period, bool Months, (DateTime, long) Version, VnStatDocument Document)? _cached;
+    private ((DateTime, long) Version, VnStatDocument Document)? _cachedDays;
     private bool? _liveWorked;
 
     public string Name => MonitorOptions.VnStatProvider;
@@ -48,6 +52,10 @@ public sealed partial class VnStatUsageSource(
             _cached = version is { } written ? (period, useMonthRows, written, document) : null;
         }
 
+        // The month row stays the period's total; its days (for the chart and the forecast) are vnStat's day rows,
+        // read once per database write like the month rows.
+        var days = useMonthRows ? await DayRowsAsync(version, cancellationToken).ConfigureAwait(false) : document;
+
         if (document.Interfaces.Count == 0)
         {
             throw new UsageUnavailableException(
@@ -58,13 +66,15 @@ public sealed partial class VnStatUsageSource(
         var explicitChoice = monitor.Interfaces.Count > 0;
         var periodStartsAt = period.StartsAt(timeProvider.LocalTimeZone);
         var usages = new List<InterfaceUsage>();
+        var dayRows = new List<(DateOnly, long, long)>();
+        var daysByName = days?.Interfaces.ToDictionary(i => i.Name, StringComparer.Ordinal);
         var stale = new List<VnStatInterface>();
         foreach (var name in InterfaceSelection.Select(byName.Keys, monitor.Interfaces, "vnStat's database", platform))
         {
             var entry = byName[name];
             var (rows, rx, tx) = useMonthRows
-                ? Sum(entry.Months.Where(row => row.Year == period.Start.Year && row.Month == period.Start.Month).Select(row => (row.Rx, row.Tx)))
-                : Sum(entry.Days.Where(row => period.Contains(row.Date)).Select(row => (row.Rx, row.Tx)));
+                ? Sum(name, period, entry.Months.Where(row => row.Year == period.Start.Year && row.Month == period.Start.Month).Select(row => (row.Rx, row.Tx)))
+                : Sum(name, period, entry.Days.Where(row => period.Contains(row.Date)).Select(row => (row.Rx, row.Tx)));
 
             // No row and no update this period means vnStat has not looked at the interface since the period began:
             // that is missing data, not zero traffic.
@@ -75,6 +85,10 @@ public sealed partial class VnStatUsageSource(
             }
 
             usages.Add(new InterfaceUsage(name, rx, tx));
+            if (daysByName?.GetValueOrDefault(name) is { } withDays)
+            {
+                dayRows.AddRange(withDays.Days.Select(row => (row.Date, row.Rx, row.Tx)));
+            }
         }
 
         if (stale.Count > 0 && (explicitChoice || usages.Count == 0))
@@ -92,7 +106,27 @@ public sealed partial class VnStatUsageSource(
 
         var updatedAt = usages.Select(u => byName[u.Name].UpdatedAt).Max();
         WarnIfStale(updatedAt);
-        return MakeLive(new UsageReading(Name, period, usages, updatedAt));
+        return MakeLive(new UsageReading(Name, period, usages, updatedAt) { Days = UsageReading.SumDays(dayRows, period) }).Verified();
+    }
+
+    /// <summary>vnStat's day rows; null when they cannot be read (the chart and the recent rate go without, the total stands).</summary>
+    private async Task<VnStatDocument?> DayRowsAsync((DateTime, long)? version, CancellationToken cancellationToken)
+    {
+        if (_cachedDays is { } cached && version is { } v && cached.Version == v)
+        {
+            return cached.Document;
+        }
+
+        try
+        {
+            var document = VnStatDocument.Parse(await RunVnStatAsync("d", cancellationToken).ConfigureAwait(false));
+            _cachedDays = version is { } written ? (written, document) : null;
+            return document;
+        }
+        catch (UsageUnavailableException)
+        {
+            return null;
+        }
     }
 
     private UsageReading MakeLive(UsageReading reading)
@@ -126,10 +160,17 @@ public sealed partial class VnStatUsageSource(
         }
 
         _liveWorked = true;
-        var usages = reading.Interfaces
-            .Select(u => unwritten.TryGetValue(u.Name, out var more) ? u with { Rx = u.Rx + more.Rx, Tx = u.Tx + more.Tx } : u)
-            .ToList();
-        return reading with { Interfaces = usages, DataUpdatedAt = timeProvider.GetUtcNow(), LineRate = counters.LineRate(usages.Select(u => u.Name)) };
+        var usages = reading.Interfaces.Select(u => unwritten.TryGetValue(u.Name, out var more) ? Add(u, more) : u).ToList();
+
+        // What vnStat has not written yet was moved today (vnStat writes at least every few minutes).
+        var today = Quota.CheckTime.From(timeProvider).Today;
+        var added = reading.Interfaces.Select(u => unwritten.GetValueOrDefault(u.Name)).Aggregate((Rx: 0L, Tx: 0L), (sum, more) => (sum.Rx + more.Rx, sum.Tx + more.Tx));
+        var days = added is (0, 0) ? reading.Days : UsageReading.SumDays(
+            reading.Days.Select(d => (d.Date, d.Rx, d.Tx)).Append((today, added.Rx, added.Tx)), reading.Period);
+        return reading with
+        {
+            Interfaces = usages, DataUpdatedAt = timeProvider.GetUtcNow(), LineRate = counters.LineRate(usages.Select(u => u.Name)), Days = days,
+        };
     }
 
     /// <summary>
@@ -145,17 +186,40 @@ public sealed partial class VnStatUsageSource(
         }
     }
 
-    private static (int Rows, long Rx, long Tx) Sum(IEnumerable<(long Rx, long Tx)> rows)
+    private static (int Rows, long Rx, long Tx) Sum(string name, BillingPeriod period, IEnumerable<(long Rx, long Tx)> rows)
     {
         var (count, rx, tx) = (0, 0L, 0L);
-        foreach (var row in rows)
+        try
         {
-            count++;
-            rx += row.Rx;
-            tx += row.Tx;
+            foreach (var row in rows)
+            {
+                count++;
+                rx = checked(rx + row.Rx);
+                tx = checked(tx + row.Tx);
+            }
+        }
+        catch (OverflowException)
+        {
+            throw new UsageUnavailableException(
+                $"vnStat's rows for {name} in the period {period} add up to more than 2^63 bytes (8 EiB), which no link moves: " +
+                $"vnStat's database holds impossible numbers (see 'vnstat -i {name} -d')");
         }
 
         return (count, rx, tx);
+    }
+
+    private static InterfaceUsage Add(InterfaceUsage usage, (long Rx, long Tx) unwritten)
+    {
+        try
+        {
+            return usage with { Rx = checked(usage.Rx + unwritten.Rx), Tx = checked(usage.Tx + unwritten.Tx) };
+        }
+        catch (OverflowException)
+        {
+            throw new UsageUnavailableException(
+                $"vnStat's count for {usage.Name} (rx {usage.Rx}, tx {usage.Tx}) plus what the kernel counted since vnStat wrote it " +
+                $"(rx {unwritten.Rx}, tx {unwritten.Tx}) passes 2^63 bytes (8 EiB), which no link moves: the data is damaged");
+        }
     }
 
     private async Task<string> RunVnStatAsync(string mode, CancellationToken cancellationToken)
@@ -192,13 +256,16 @@ public sealed partial class VnStatUsageSource(
 
         if (result.ExitCode != 0)
         {
-            var message = string.Join(' ', (result.StandardOutput + "\n" + result.StandardError)
-                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            // vnStat's words are kept (they name the problem), but only as printable text of a bounded length.
+            var message = PrintableText.OneLine(result.StandardOutput + "\n" + result.StandardError, MaxQuotedOutput);
             var hint = message.Contains("suitable interface", StringComparison.OrdinalIgnoreCase)
                 ? " vnStat's database has no interfaces yet: start its daemon (systemctl enable --now vnstat; without systemd: vnstatd -d) or add one (vnstat --add -i eth0)."
-                : message.Contains("database", StringComparison.OrdinalIgnoreCase)
-                    ? " Start vnStat's daemon so it creates its database (systemctl enable --now vnstat; without systemd: vnstatd -d), or point vnstat.dbdir at it."
-                    : string.Empty;
+                : message.Contains("database is locked", StringComparison.OrdinalIgnoreCase) || message.Contains("database is busy", StringComparison.OrdinalIgnoreCase)
+                    ? " vnStat waited for a lock on its database and gave up: another program holds it for longer than vnStat's daemon does when it writes " +
+                      $"(a sqlite3 session or a backup with a transaction open?); find it with {(live is null ? "fuser -v on vnStat's database file" : $"'fuser -v {live.DatabaseFile}'")}. It is tried again at the next check."
+                    : message.Contains("database", StringComparison.OrdinalIgnoreCase)
+                        ? " Start vnStat's daemon so it creates its database (systemctl enable --now vnstat; without systemd: vnstatd -d), or point vnstat.dbdir at it."
+                        : string.Empty;
             throw new UsageUnavailableException($"vnStat failed (exit code {result.ExitCode}): {message}{hint}");
         }
 
@@ -214,8 +281,7 @@ public sealed partial class VnStatUsageSource(
     private partial void LogLive(string database);
 
     [LoggerMessage(EventId = LogEvents.VnStatNotLive, Level = LogLevel.Warning,
-        Message = "vnStat's numbers cannot be made live ({Reason}), so they lag the kernel by up to vnStat's SaveInterval (5 min by default): " +
-                  "let this user read {Database} (or set vnstat.dbdir), or use monitor.provider: system")]
+        Message = "vnStat's numbers cannot be made live from {Database}, so they lag the kernel by up to vnStat's SaveInterval (5 min by default): {Reason}")]
     private partial void LogNotLive(string database, string reason);
 
     [LoggerMessage(EventId = LogEvents.VnStatInterfaceSkipped, Level = LogLevel.Information,

@@ -208,4 +208,36 @@ public sealed class SystemUsageSourceTests : IDisposable
         Assert.Contains("(it has: lo, veth12)", error.Message, StringComparison.Ordinal);
         Assert.Contains("monitor.interfaces", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Read_LedgerDaysSumPast2To63_IsBadDataNotZero()
+    {
+        using var source = CreateSut();
+        _proc.Set("eth0", 0, 0);
+        source.Read(Period());
+        _proc.Add("eth0", 5_000_000_000_000_000_000, 0);
+        source.Read(Period());
+        _time.Advance(TimeSpan.FromDays(1));
+        _proc.Add("eth0", 5_000_000_000_000_000_000, 0);
+
+        var error = Assert.Throws<UsageUnavailableException>(() => source.Read(Period()));
+
+        Assert.Contains("2^63", error.Message, StringComparison.Ordinal);
+        Assert.Contains(source.LedgerPath, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_OneDayPast2To63_IsBadDataNotACrash()
+    {
+        using var source = CreateSut();
+        _proc.Set("eth0", 0, 0);
+        source.Read(Period());
+        _proc.Add("eth0", 5_000_000_000_000_000_000, 0);
+        source.Read(Period());
+        _proc.Add("eth0", 5_000_000_000_000_000_000, 0);
+
+        var error = Assert.Throws<UsageUnavailableException>(() => source.Read(Period()));
+
+        Assert.Contains("2^63", error.Message, StringComparison.Ordinal);
+    }
 }
