@@ -10,8 +10,8 @@ using TrafficMonitor.Platform;
 namespace TrafficMonitor.Cli;
 
 /// <summary>
-/// The command line: <c>traffic-monitor [run] [--once] [--dry-run]</c>, <c>status [--json]</c>, <c>check-config</c>, <c>test-notify</c>, <c>test-provider</c>,
-/// <c>set-usage SIZE [--rx SIZE] [--tx SIZE]</c>,
+/// The command line: <c>traffic-monitor [run] [--once] [--dry-run]</c>, <c>status [--json]</c>, <c>history</c>, <c>check-config</c>, <c>test-notify</c>, <c>test-provider</c>,
+/// <c>set-usage SIZE [--rx SIZE] [--tx SIZE]</c>, <c>pause [--until TIME]</c>, <c>resume</c>, <c>revert-all</c>,
 /// each with <c>--config</c> and <c>--log-level</c>. A user's mistake ends in a message and an exit code, never a stack trace.
 /// </summary>
 public sealed class CliApplication(TextWriter output, TextWriter error, Func<string, string?> getEnvironment, Action<IServiceCollection>? configureServices = null)
@@ -96,6 +96,9 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         root.Subcommands.Add(CheckConfigCommand.Create(WithSettings));
         root.Subcommands.Add(TestNotifyCommand.Create(WithSettings));
         root.Subcommands.Add(TestProviderCommand.Create(WithSettings));
+        root.Subcommands.Add(PauseCommand.Create(WithSettings));
+        root.Subcommands.Add(ResumeCommand.Create(WithSettings));
+        root.Subcommands.Add(RevertAllCommand.Create(WithSettings));
         root.Subcommands.Add(InstallServiceCommand.CreateInstall(WithSettings));
         root.Subcommands.Add(InstallServiceCommand.CreateUninstall(output, error));
         return root;

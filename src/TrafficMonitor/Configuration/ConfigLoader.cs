@@ -81,7 +81,9 @@ public static class ConfigLoader
         return (line, index - lineStart + 1, 0);
     }
 
-    public static TrafficMonitorSettings Parse(string yaml, string sourcePath, string defaultStateDir, Func<string, string?>? getEnvironment = null)
+    /// <param name="platform">The OS the settings are for (a step kind may need Linux); default: this one.</param>
+    public static TrafficMonitorSettings Parse(
+        string yaml, string sourcePath, string defaultStateDir, Func<string, string?>? getEnvironment = null, Platform.HostPlatform? platform = null)
     {
         getEnvironment ??= static _ => null;
         if (YamlLimits.Check(yaml) is { } limit)
@@ -127,7 +129,7 @@ public static class ConfigLoader
         var notifications = NotificationsSection.Read(top);
         var monitor = MonitorSection.Read(top, defaultStateDir);
         var vnstat = VnStatSection.Read(top);
-        var shutdown = ShutdownSection.Read(top);
+        var (shutdown, rules) = ActionsSection.Read(top, thresholds, platform ?? Platform.HostPlatform.Current);
         var providerApi = ProviderApiSection.Read(top, thresholds, monitor, getEnvironment);
         var metrics = MetricsSection.Read(top);
         top.ReportUnknownKeys();
@@ -148,6 +150,7 @@ public static class ConfigLoader
             Monitor = monitor,
             VnStat = vnstat,
             Shutdown = shutdown,
+            Rules = rules,
             ProviderApi = providerApi,
             Metrics = metrics,
         };

@@ -11,7 +11,7 @@ public static class SettingsAdvisor
         .. EmailSection.Warnings(settings.Email),
         .. WebhooksSection.Warnings(settings.Webhooks),
         .. NotificationsSection.Warnings(settings),
-        .. ShutdownSection.Warnings(settings.Shutdown),
+        .. ActionsSection.Warnings(settings),
         .. ProviderApiSection.Warnings(settings),
         .. MetricsSection.Warnings(settings.Metrics),
     ];

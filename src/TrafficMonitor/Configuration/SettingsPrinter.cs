@@ -17,7 +17,7 @@ public static class SettingsPrinter
         NotificationsSection.Print(settings.Notifications, text);
         MonitorSection.Print(settings.Monitor, text);
         VnStatSection.Print(settings.VnStat, text);
-        ShutdownSection.Print(settings.Shutdown, text);
+        ActionsSection.Print(settings, text);
         ProviderApiSection.Print(settings.ProviderApi, text);
         MetricsSection.Print(settings.Metrics, text);
         return text.ToString();

@@ -1,7 +1,7 @@
 namespace TrafficMonitor.Configuration;
 
 /// <summary>The <c>actions.shutdown</c> section.</summary>
-public sealed class ShutdownActionOptions
+public sealed record ShutdownActionOptions
 {
     public const string ActionsSectionName = "actions";
     public const string ShutdownKey = "shutdown";

@@ -24,6 +24,12 @@ public sealed class TrafficMonitorSettings
 
     public required ShutdownActionOptions Shutdown { get; init; }
 
+    /// <summary>
+    /// The enforcement ladder (<c>actions.rules</c>), in ascending order of their points. Empty: the original behaviour,
+    /// the shutdown of <see cref="Shutdown"/> at the critical point.
+    /// </summary>
+    public IReadOnlyList<RuleOptions> Rules { get; init; } = [];
+
     /// <summary>Null when the file has no <c>provider_api</c> section.</summary>
     public ProviderApiOptions? ProviderApi { get; init; }
     public MetricsOptions Metrics { get; init; } = new();

@@ -9,29 +9,61 @@ using TrafficMonitor.Hosting;
 namespace TrafficMonitor.Enforcement;
 
 /// <summary>
-/// Carries out the policy's verdict for each enforcement step: applies or undoes it, records the result, and tells the
-/// admin. A dry run only says what it would run.
+/// Carries out the policy's verdict for each enforcement step: applies, re-applies, checks or undoes it, records the
+/// result, and tells the admin. A dry run only says what it would do. Without <c>actions.rules</c> the one step is the
+/// shutdown at the critical point, logged and notified as it always was; each rule of a ladder has its own messages.
 /// </summary>
 public sealed partial class Enforcer(
     IEnumerable<IEnforcementStep> steps,
+    TrafficMonitorSettings settings,
     QuotaNotifier notifier,
     ProcessIdentity identity,
     RunMode runMode,
+    IServiceProvider services,
     ILogger<Enforcer> logger)
 {
     private readonly List<IEnforcementStep> _steps = steps.ToList();
     private readonly HashSet<string> _deferralsLogged = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _holdsLogged = new(StringComparer.Ordinal);
 
     public IReadOnlyList<IEnforcementStep> Steps => _steps;
+
+    /// <summary>Whether the steps are a ladder (<c>actions.rules</c>) rather than the shutdown at the critical point.</summary>
+    public bool IsLadder => settings.Rules.Count > 0;
 
     /// <summary>The enabled steps, as the policy sees them.</summary>
     public IReadOnlyList<EnforcementStep> Plan => _steps.Where(s => s.Enabled).Select(s => s.Plan).ToList();
 
+    /// <summary>
+    /// The enabled steps under the thresholds in force: with <c>total_limit: provider</c> the shutdown's critical point
+    /// and each rule written as a percentage follow the provider's limit; otherwise the same as <see cref="Plan"/>.
+    /// </summary>
+    public IReadOnlyList<EnforcementStep> PlanFor(ThresholdsOptions thresholds) =>
+        _steps.Where(s => s.Enabled).Select(s => s.Plan with { AtBytes = PointOf(s, thresholds) }).ToList();
+
+    /// <summary>Where a step starts under <paramref name="thresholds"/> (see <see cref="PlanFor"/>).</summary>
+    public long PointOf(IEnforcementStep step, ThresholdsOptions thresholds)
+    {
+        if (ReferenceEquals(thresholds, settings.Thresholds))
+        {
+            return step.Plan.AtBytes;
+        }
+
+        if (!IsLadder)
+        {
+            return step.Id == ShutdownStep.StepId ? thresholds.CriticalBytes : step.Plan.AtBytes;
+        }
+
+        return settings.Rules.FirstOrDefault(r => r.Id == step.Id) is { } rule ? rule.PointIn(thresholds) : step.Plan.AtBytes;
+    }
+
     /// <summary>How the action at the critical point reads in messages.</summary>
-    public string CriticalActionDescription => _steps.Single(s => s.Id == ShutdownStep.StepId).Description;
+    public string CriticalActionDescription => !IsLadder
+        ? _steps.Single(s => s.Id == ShutdownStep.StepId).Description
+        : MessageComposer.LadderDescription + ": " + string.Join("; ", settings.Rules.Select(r => $"{r.Id} at {r.At}"));
 
     public QuotaProgress Progress(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) =>
-        QuotaProgress.Of(thresholds, state, period, _steps.Select(s => (s.Id, s.Enabled, s.Command)));
+        QuotaProgress.Of(thresholds, state, period, _steps.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Kind, PointOf(s, thresholds), s.Plan.Revertible)));
 
     /// <param name="keep">Keeps a state at once: a run is recorded before its command starts.</param>
     /// <returns>The state with each step's result recorded, and whether every step that was due succeeded.</returns>
@@ -41,16 +73,27 @@ public sealed partial class Enforcer(
         var succeeded = true;
         foreach (var decision in decisions)
         {
-            var step = _steps.Single(s => s.Id == decision.Step.Id);
+            var step = decision.RuleRemoved ? ForRecord(decision.Step.Id, state.Step(decision.Step.Id)) : _steps.Single(s => s.Id == decision.Step.Id);
+            if (decision.Verdict != StepVerdict.Held)
+            {
+                _holdsLogged.Remove(step.Id);
+            }
+
             switch (decision.Verdict)
             {
-                case StepVerdict.Apply:
-                    (state, var applied) = await ApplyAsync(step, decision.Step, state, snapshot, time, keep).ConfigureAwait(false);
+                case StepVerdict.Apply or StepVerdict.Reapply:
+                    (state, var applied) = await ApplyAsync(step, decision, state, snapshot, time, keep).ConfigureAwait(false);
                     succeeded &= applied;
                     break;
                 case StepVerdict.Revert:
-                    (state, var reverted) = await RevertAsync(step, decision.Step, state, snapshot).ConfigureAwait(false);
+                    (state, var reverted) = await RevertAsync(step, decision, state, snapshot, time.Now).ConfigureAwait(false);
                     succeeded &= reverted;
+                    break;
+                case StepVerdict.AlreadyApplied when decision.Step.Revertible && !runMode.IsDryRun:
+                    succeeded &= await EnsureAsync(step, snapshot).ConfigureAwait(false);
+                    break;
+                case StepVerdict.Held when _holdsLogged.Add(step.Id):
+                    LogStepHeld(step.Id, HoldText(state.Hold));
                     break;
                 case StepVerdict.DeferredAfterRestart when decision.LastRunUnknown && _deferralsLogged.Add(step.Id):
                     LogActionDeferredUnknown(Iso8601.Time(decision.DeferredUntil!.Value), DurationParser.Format(decision.Step.BootGrace));
@@ -64,65 +107,198 @@ public sealed partial class Enforcer(
         return (state, succeeded);
     }
 
-    private async Task<(MonitorState State, bool Succeeded)> ApplyAsync(
-        IEnforcementStep step, EnforcementStep plan, MonitorState state, QuotaSnapshot snapshot, CheckTime time, Action<MonitorState> keep)
+    /// <summary>
+    /// Undoes every step the state says is in force, configured or not, without reading usage: for <c>pause</c> and
+    /// <c>revert-all</c> when no monitor runs. Each result is recorded; failures are returned, not retried here.
+    /// </summary>
+    public async Task<(MonitorState State, IReadOnlyList<string> Failures)> RevertEverythingAsync(MonitorState state, DateTimeOffset now)
     {
+        var failures = new List<string>();
+        foreach (var id in EnforcementPolicy.InForce(state))
+        {
+            var record = state.Step(id);
+            var configured = _steps.SingleOrDefault(s => s.Id == id);
+            var step = configured ?? ForRecord(id, record);
+            var result = await step.RevertAsync(new StepContext(StepEvent.Revert, id, null), CancellationToken.None).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                LogStepRevertFailed(id, result.Error!);
+                failures.Add($"{id}: {result.Error}");
+                continue;
+            }
+
+            LogStepReverted(id, "revert-all or pause");
+            var period = new BillingPeriod(record.Period ?? DateOnly.MinValue, record.Period ?? DateOnly.MinValue);
+            state = configured is null ? EnforcementPolicy.Forgotten(state, id) : EnforcementPolicy.Reverted(state, configured.Plan, period, now);
+        }
+
+        return (state, failures);
+    }
+
+    private IEnforcementStep ForRecord(string id, StepRecord record) =>
+        record.Kind is { } kind && StepKinds.All.TryGetValue(kind, out var known) && known.ForRecord is { } reverter
+            ? reverter(id, record, services)
+            : new NothingToUndo(id, record.Kind ?? "unknown",
+                $"its kind ({record.Kind ?? "unknown"}) is not in this build, so it cannot be undone here: undo it by hand, or with the build that applied it");
+
+    private static string HoldText(EnforcementHold? hold) =>
+        hold?.Until is { } until ? $"until {Iso8601.Time(until)} (or traffic-monitor resume)" : "until traffic-monitor resume";
+
+    /// <param name="decision">Gives the point the policy used (the provider's limit may move a percentage); a removed rule keeps its record's.</param>
+    private static StepNotice Notice(IEnforcementStep step, StepDecision decision) =>
+        new(step.Id, step.Description, decision.RuleRemoved ? step.Plan.AtBytes : decision.Step.AtBytes, step.Plan.Revertible);
+
+    private async Task<(MonitorState State, bool Succeeded)> ApplyAsync(
+        IEnforcementStep step, StepDecision decision, MonitorState state, QuotaSnapshot snapshot, CheckTime time, Action<MonitorState> keep)
+    {
+        var plan = decision.Step;
         var command = string.Join(' ', step.Command);
         var period = snapshot.Period;
+        var reapply = decision.Verdict == StepVerdict.Reapply;
         if (runMode.IsDryRun)
         {
-            LogDryRunAction(command);
-            return (EnforcementPolicy.Applied(state, plan, period, time.Now, identity.Id), true);
+            if (IsLadder)
+            {
+                LogDryRunStep(step.Id, step.Description);
+            }
+            else
+            {
+                LogDryRunAction(command);
+            }
+
+            return (EnforcementPolicy.Applied(state, plan, period, time.Now, identity.Id, step.Kind, step.UndoRecord), true);
         }
 
         var record = state.Step(step.Id);
-        if (record.RanIn(period.Start) && record.LastRunAt is { } lastRun)
+        if (!IsLadder && record.RanIn(period.Start) && record.LastRunAt is { } lastRun)
         {
             LogActionAgain(Iso8601.Time(lastRun), DurationParser.Format(plan.BootGrace), record.Unconfirmed ? " (it was interrupted: the monitor stopped before the command returned)" : string.Empty);
         }
 
-        LogRunningAction(command);
+        if (!IsLadder)
+        {
+            LogRunningAction(command);
+        }
+        else if (reapply)
+        {
+            LogStepReapplying(step.Id, step.Description);
+        }
+        else
+        {
+            LogStepApplying(step.Id, ByteSize.Format(plan.AtBytes, snapshot.Units), step.Description);
+        }
+
         // Recorded before the command starts: if the monitor dies while it runs, or the command powers the machine
         // off before returning, the next process treats it as run and waits boot_grace instead of running it at once.
-        keep(EnforcementPolicy.Starting(state, plan, period, time.Now, identity.Id));
+        keep(EnforcementPolicy.Starting(state, plan, period, time.Now, identity.Id, step.Kind, step.UndoRecord));
         // The action must not be cut short by a stop request arriving mid-check.
-        var result = await step.ApplyAsync(CancellationToken.None).ConfigureAwait(false);
+        var context = new StepContext(reapply ? StepEvent.Reapply : StepEvent.Apply, step.Id, snapshot);
+        var result = await step.ApplyAsync(context, CancellationToken.None).ConfigureAwait(false);
         if (result.Succeeded)
         {
-            LogActionSucceeded(command);
-            state = EnforcementPolicy.Applied(state, plan, period, time.Now, identity.Id);
-            notifier.StepApplied(snapshot, step.Description, state.Step(step.Id).Runs, time.Now);
+            state = EnforcementPolicy.Applied(state, plan, period, time.Now, identity.Id, step.Kind, step.UndoRecord);
+            if (IsLadder)
+            {
+                LogStepApplied(step.Id);
+                notifier.LadderStepApplied(snapshot, Notice(step, decision), state.Step(step.Id).Runs, reapply, time.Now);
+            }
+            else
+            {
+                LogActionSucceeded(command);
+                notifier.StepApplied(snapshot, step.Description, state.Step(step.Id).Runs, time.Now);
+            }
+
             return (state, true);
         }
 
-        LogActionFailed(result.Error!);
-        state = EnforcementPolicy.Failed(state, plan, period);
+        // A failed run is no run: the state before Starting, with the failure counted. Steps apply atomically (nft -f,
+        // one command), so nothing half-applied is left to undo.
+        state = EnforcementPolicy.Failed(state, plan, period, time.Now);
+        if (IsLadder)
+        {
+            LogStepFailed(step.Id, result.Error!, plan.RetryAfter > TimeSpan.Zero ? DurationParser.Format(plan.RetryAfter) : "the next check");
+        }
+        else
+        {
+            LogActionFailed(result.Error!);
+        }
+
         if (state.Step(step.Id).Failures == 1)
         {
-            notifier.StepFailed(snapshot, command, result.Error!, time.Now);
+            if (IsLadder)
+            {
+                notifier.LadderStepFailed(snapshot, Notice(step, decision), reverting: false, result.Error!, plan.RetryAfter, time.Now);
+            }
+            else
+            {
+                notifier.StepFailed(snapshot, command, result.Error!, time.Now);
+            }
         }
 
         return (state, false);
     }
 
-    private async Task<(MonitorState State, bool Succeeded)> RevertAsync(IEnforcementStep step, EnforcementStep plan, MonitorState state, QuotaSnapshot snapshot)
+    private async Task<(MonitorState State, bool Succeeded)> RevertAsync(
+        IEnforcementStep step, StepDecision decision, MonitorState state, QuotaSnapshot snapshot, DateTimeOffset now)
     {
+        var plan = decision.Step;
+        var reason = Describe(decision.Reason);
+        var done = decision.RuleRemoved
+            ? EnforcementPolicy.Forgotten(state, step.Id)
+            : EnforcementPolicy.Reverted(state, plan, snapshot.Period, now);
         if (runMode.IsDryRun)
         {
-            LogDryRunRevert(step.Id);
-            return (EnforcementPolicy.Reverted(state, plan, snapshot.Period), true);
+            LogDryRunRevert(step.Id, reason);
+            return (done, true);
         }
 
-        var result = await step.RevertAsync(CancellationToken.None).ConfigureAwait(false);
+        var result = await step.RevertAsync(new StepContext(StepEvent.Revert, step.Id, snapshot), CancellationToken.None).ConfigureAwait(false);
         if (result.Succeeded)
         {
-            LogReverted(step.Id);
-            return (EnforcementPolicy.Reverted(state, plan, snapshot.Period), true);
+            LogStepReverted(step.Id, reason);
+            if (IsLadder || decision.RuleRemoved)
+            {
+                notifier.LadderStepReverted(snapshot, Notice(step, decision), decision.Reason, now);
+            }
+
+            return (done, true);
         }
 
-        LogRevertFailed(step.Id, result.Error!);
-        return (state, false);
+        LogStepRevertFailed(step.Id, result.Error!);
+        var failed = EnforcementPolicy.Failed(state, plan, snapshot.Period, now);
+        if (failed.Step(step.Id).Failures == 1)
+        {
+            notifier.LadderStepFailed(snapshot, Notice(step, decision), reverting: true, result.Error!, plan.RetryAfter, now);
+        }
+
+        return (failed, false);
     }
+
+    private async Task<bool> EnsureAsync(IEnforcementStep step, QuotaSnapshot snapshot)
+    {
+        var result = await step.EnsureAsync(new StepContext(StepEvent.Apply, step.Id, snapshot), CancellationToken.None).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            LogStepCheckFailed(step.Id, result.Error!);
+            return false;
+        }
+
+        if (result.Repaired is { } repaired)
+        {
+            LogStepRepaired(step.Id, repaired);
+        }
+
+        return true;
+    }
+
+    private static string Describe(RevertReason reason) => reason switch
+    {
+        RevertReason.NewPeriod => "a new billing period started",
+        RevertReason.Paused => "enforcement is paused",
+        RevertReason.RuleRemoved => "its rule is no longer in actions.rules",
+        RevertReason.BelowPoint => "usage is below its point",
+        _ => "asked to",
+    };
 
     [LoggerMessage(EventId = LogEvents.ActionDeferred, Level = LogLevel.Warning,
         Message = "Started again after the critical action ran at {LastRun} in this period, and usage is still over the critical point. " +
@@ -151,12 +327,42 @@ public sealed partial class Enforcer(
                   "Not acting before {AllowedAt} (boot_grace {Grace} after boot), so a reboot never turns into a shutdown loop")]
     private partial void LogActionDeferredUnknown(string allowedAt, string grace);
 
-    [LoggerMessage(EventId = LogEvents.DryRunRevert, Level = LogLevel.Warning, Message = "Dry run: would undo {Step} now, as a new billing period started")]
-    private partial void LogDryRunRevert(string step);
+    [LoggerMessage(EventId = LogEvents.LadderDryRunRevert, Level = LogLevel.Warning, Message = "Dry run: would undo {Step} now: {Reason}")]
+    private partial void LogDryRunRevert(string step, string reason);
 
-    [LoggerMessage(EventId = LogEvents.Reverted, Level = LogLevel.Information, Message = "A new billing period started: {Step} is undone")]
-    private partial void LogReverted(string step);
+    [LoggerMessage(EventId = LogEvents.LadderStepReverted, Level = LogLevel.Information, Message = "{Step} is undone: {Reason}")]
+    private partial void LogStepReverted(string step, string reason);
 
-    [LoggerMessage(EventId = LogEvents.RevertFailed, Level = LogLevel.Error, Message = "{Step} could not be undone; it is retried at the next check: {Error}")]
-    private partial void LogRevertFailed(string step, string error);
+    [LoggerMessage(EventId = LogEvents.LadderStepRevertFailed, Level = LogLevel.Error,
+        Message = "{Step} could not be undone; it is retried at a later check: {Error}. To undo it by hand, see docs/enforcement.md")]
+    private partial void LogStepRevertFailed(string step, string error);
+
+    [LoggerMessage(EventId = LogEvents.LadderStepApplying, Level = LogLevel.Warning, Message = "Usage reached {At}: applying {Step} ({Description})")]
+    private partial void LogStepApplying(string step, string at, string description);
+
+    [LoggerMessage(EventId = LogEvents.LadderStepReapplying, Level = LogLevel.Warning,
+        Message = "{Step} was in force before this boot, which lost it, and usage is still over its point: applying it again ({Description})")]
+    private partial void LogStepReapplying(string step, string description);
+
+    [LoggerMessage(EventId = LogEvents.LadderStepApplied, Level = LogLevel.Information, Message = "{Step} is applied")]
+    private partial void LogStepApplied(string step);
+
+    [LoggerMessage(EventId = LogEvents.LadderStepFailed, Level = LogLevel.Error,
+        Message = "{Step} could not be applied; it is retried after {RetryAfter}: {Error}. Fix the rule in actions.rules, or hold the ladder with traffic-monitor pause")]
+    private partial void LogStepFailed(string step, string error, string retryAfter);
+
+    [LoggerMessage(EventId = LogEvents.LadderDryRunApply, Level = LogLevel.Warning, Message = "Dry run: would apply {Step} now ({Description})")]
+    private partial void LogDryRunStep(string step, string description);
+
+    [LoggerMessage(EventId = LogEvents.LadderStepHeld, Level = LogLevel.Warning,
+        Message = "Usage is over the point of {Step}, but enforcement is paused {Hold}: not applied (notifications still go out)")]
+    private partial void LogStepHeld(string step, string hold);
+
+    [LoggerMessage(EventId = LogEvents.LadderStepCheckFailed, Level = LogLevel.Error,
+        Message = "{Step} is in force, but checking it failed: {Error}. It is checked again at the next check")]
+    private partial void LogStepCheckFailed(string step, string error);
+
+    [LoggerMessage(EventId = LogEvents.LadderStepRepaired, Level = LogLevel.Warning,
+        Message = "{Step} was no longer in force (something removed it, e.g. a firewall reload) and was put back: {Repaired}")]
+    private partial void LogStepRepaired(string step, string repaired);
 }

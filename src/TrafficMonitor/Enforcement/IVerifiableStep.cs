@@ -27,3 +27,18 @@ public interface IVerifiableStep
     /// <summary>Checks the step is in force and re-applies it when it is not; never throws for an OS failure.</summary>
     Task<StepVerification> VerifyAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>How a verifiable step answers the ladder's check that a step in force still is (<see cref="IEnforcementStep.EnsureAsync"/>).</summary>
+public static class StepVerificationResults
+{
+    public static async Task<StepResult> EnsureAsync(this IVerifiableStep step, CancellationToken cancellationToken)
+    {
+        var verification = await step.VerifyAsync(cancellationToken).ConfigureAwait(false);
+        return verification.Status switch
+        {
+            VerifyStatus.Intact => StepResult.Success,
+            VerifyStatus.Repaired => new StepResult(true, null, verification.Detail ?? "put back"),
+            _ => StepResult.Failure(verification.Detail ?? "the step's effect could not be checked"),
+        };
+    }
+}

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Platform;
 using TrafficMonitor.Quota;
@@ -7,20 +8,34 @@ using TrafficMonitor.State;
 namespace TrafficMonitor.Enforcement;
 
 /// <summary>
-/// Shuts the machine down at the critical point, with a delay, so logged-in users are warned and can cancel it. The OS
-/// command is replaceable (<c>actions.shutdown.command</c>), which is also how tests run it against a recorder.
+/// Shuts the machine down at the critical point (or at its rule's point), with a delay, so logged-in users are warned
+/// and can cancel it. The OS command is replaceable (<c>actions.shutdown.command</c>), which is also how tests run it
+/// against a recorder.
 /// </summary>
+/// <param name="atBytes">Where it starts: its rule's point; null: the critical point.</param>
 public sealed class ShutdownStep(
-    ShutdownActionOptions options, ThresholdsOptions thresholds, IProcessRunner processRunner, IShutdownCommand osShutdown) : IEnforcementStep
+    ShutdownActionOptions options, ThresholdsOptions thresholds, IProcessRunner processRunner, IShutdownCommand osShutdown, long? atBytes = null) : IEnforcementStep
 {
     public const string StepId = StateMigration.Version1ActionStep;
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
     public string Id => StepId;
 
+    public string Kind => ShutdownStepOptions.Kind;
+
     public bool Enabled => options.Enabled;
 
-    public EnforcementStep Plan => new(StepId, thresholds.CriticalBytes, options.BootGrace);
+    public EnforcementStep Plan => new(StepId, atBytes ?? thresholds.CriticalBytes, options.BootGrace);
+
+    internal static IEnforcementStep Create(RuleOptions rule, IServiceProvider services) => new ShutdownStep(
+        ((ShutdownStepOptions)rule.Options).Shutdown with { Enabled = true },
+        services.GetRequiredService<ThresholdsOptions>(),
+        services.GetRequiredService<IProcessRunner>(),
+        services.GetRequiredService<IShutdownCommand>(),
+        rule.AtBytes);
+
+    /// <summary>A shutdown is never in force, so a removed shutdown rule leaves nothing to undo.</summary>
+    internal static IEnforcementStep ForRecord(string id, StepRecord record, IServiceProvider services) => new NothingToUndo(id, ShutdownStepOptions.Kind);
 
     public IReadOnlyList<string> Command => options.Command.Count > 0
         ? options.Command.Select(Expand).ToList()
@@ -32,7 +47,7 @@ public sealed class ShutdownStep(
             ? $"runs {string.Join(' ', Command)}"
             : options.Delay <= TimeSpan.Zero ? "the server shuts down now" : $"the server shuts down in {DurationParser.Format(osShutdown.RoundedDelay(options.Delay))}";
 
-    public async Task<StepResult> ApplyAsync(CancellationToken cancellationToken)
+    public async Task<StepResult> ApplyAsync(StepContext context, CancellationToken cancellationToken)
     {
         try
         {
@@ -52,7 +67,7 @@ public sealed class ShutdownStep(
         }
     }
 
-    public Task<StepResult> RevertAsync(CancellationToken cancellationToken) =>
+    public Task<StepResult> RevertAsync(StepContext context, CancellationToken cancellationToken) =>
         throw new NotSupportedException("A shutdown cannot be undone; the policy never asks (the step is not revertible).");
 
     private string Expand(string argument) => argument

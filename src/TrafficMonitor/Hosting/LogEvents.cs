@@ -25,8 +25,11 @@ internal static class LogEvents
     public const int ActionSucceeded = 13;
     public const int ActionFailed = 14;
     public const int ActionAgain = 15;
+    [Obsolete("Retired, do not reuse: undoing a step is logged by the 900s with its reason")]
     public const int DryRunRevert = 16;
+    [Obsolete("Retired, do not reuse: undoing a step is logged by the 900s with its reason")]
     public const int Reverted = 17;
+    [Obsolete("Retired, do not reuse: undoing a step is logged by the 900s with its reason")]
     public const int RevertFailed = 18;
     public const int ActionDeferredUnknown = 19;
 
@@ -128,4 +131,21 @@ internal static class LogEvents
     // 860s: the service manager (Hosting/Systemd): sd_notify, the journal.
     public const int ServiceManagerNotified = 860;
     public const int ServiceManagerUnreachable = 861;
+    // 900–929: the enforcement ladder (actions.rules; Enforcement/Enforcer, Enforcement/EnforcementRequests, Cli pause/resume/revert-all).
+    public const int LadderStepApplying = 900;
+    public const int LadderStepApplied = 901;
+    public const int LadderStepFailed = 902;
+    public const int LadderStepReapplying = 903;
+    public const int LadderStepReverted = 904;
+    public const int LadderStepRevertFailed = 905;
+    public const int LadderDryRunApply = 906;
+    public const int LadderDryRunRevert = 907;
+    public const int LadderStepHeld = 908;
+    public const int LadderStepCheckFailed = 909;
+    public const int LadderStepRepaired = 910;
+    public const int EnforcementPaused = 911;
+    public const int EnforcementResumed = 912;
+    public const int EnforcementPauseEnded = 913;
+    public const int EnforcementRevertAll = 914;
+    public const int EnforcementRequestUnreadable = 915;
 }

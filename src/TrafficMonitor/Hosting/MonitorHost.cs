@@ -32,7 +32,7 @@ public static class MonitorHost
         }
 
         builder.Services.AddOptions<HostOptions>()
-            .Configure<IEnumerable<INotificationChannel>>((options, channels) => options.ShutdownTimeout = LongestCheck(channels));
+            .Configure<IEnumerable<INotificationChannel>>((options, channels) => options.ShutdownTimeout = LongestCheck(channels, settings));
         return builder.Build();
     }
 
@@ -46,10 +46,16 @@ public static class MonitorHost
         return services.BuildServiceProvider();
     }
 
-    /// <summary>How long a stop request waits for the check in progress: usage read, two delivery rounds and the action, with room to spare.</summary>
-    private static TimeSpan LongestCheck(IEnumerable<INotificationChannel> channels)
+    /// <summary>
+    /// How long a stop request waits for the check in progress: usage read, two delivery rounds and the actions (every
+    /// step of a ladder may act in one check), with room to spare.
+    /// </summary>
+    private static TimeSpan LongestCheck(IEnumerable<INotificationChannel> channels, TrafficMonitorSettings settings)
     {
         var notification = channels.Select(c => c.Timeout).Append(TimeSpan.Zero).Max() + TimeSpan.FromSeconds(1);
-        return VnStatOptions.CommandTimeout + (2 * notification) + ShutdownStep.CommandTimeout + TimeSpan.FromSeconds(10);
+        var actions = settings.Rules.Count == 0
+            ? ShutdownStep.CommandTimeout
+            : settings.Rules.Aggregate(TimeSpan.Zero, (sum, rule) => sum + (rule.Options is CommandStepOptions command ? command.Timeout : ShutdownStep.CommandTimeout));
+        return VnStatOptions.CommandTimeout + (2 * notification) + actions + TimeSpan.FromSeconds(10);
     }
 }

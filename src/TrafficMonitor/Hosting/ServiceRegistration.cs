@@ -91,11 +91,29 @@ public static class ServiceRegistration
         services.AddSingleton<DeliveryPump>();
         services.AddSingleton<QuotaNotifier>();
         services.TryAddSingleton(sp => sp.GetRequiredService<HostPlatform>().Shutdown);
-        services.AddSingleton<IEnforcementStep, ShutdownStep>();
+        AddEnforcementSteps(services, settings);
+        services.AddSingleton(sp => new EnforcementRequests(settings.Monitor.StateDir, sp.GetRequiredService<ILogger<EnforcementRequests>>()));
         services.AddSingleton<Enforcer>();
         services.AddSingleton<QuotaCheck>();
         services.AddMetricsEndpoint(settings);
         return services;
+    }
+
+    /// <summary>The shutdown at the critical point, or one step per rule of the ladder, each built by its kind.</summary>
+    private static void AddEnforcementSteps(IServiceCollection services, TrafficMonitorSettings settings)
+    {
+        if (settings.Rules.Count == 0)
+        {
+            services.AddSingleton<IEnforcementStep, ShutdownStep>();
+            return;
+        }
+
+        foreach (var rule in settings.Rules)
+        {
+            // Rules were checked against StepKinds when the settings loaded: only available kinds get here.
+            var kind = StepKinds.All[rule.Kind];
+            services.AddSingleton(sp => kind.Create!(rule, sp));
+        }
     }
 
     private static void AddProviderApi(

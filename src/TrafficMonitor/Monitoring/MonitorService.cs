@@ -85,7 +85,8 @@ public sealed partial class MonitorService(
         }
 
         _previous = (counted, now);
-        var delay = CheckCadence.NextDelay(options.CheckInterval, reading.Thresholds(settings.Thresholds), options, counted, reading.LineRate, observed);
+        var thresholds = reading.Thresholds(settings.Thresholds);
+        var delay = CheckCadence.NextDelay(options.CheckInterval, thresholds, options, counted, reading.LineRate, observed, check.StepPointsFor(thresholds));
         var fast = delay < options.CheckInterval;
         if (fast != _fast)
         {

@@ -37,6 +37,7 @@ public sealed partial class QuotaCheck(
     Enforcer enforcer,
     ProcessIdentity identity,
     SystemBoot boot,
+    EnforcementRequests requests,
     TimeProvider timeProvider,
     ILogger<QuotaCheck> logger)
 {
@@ -45,6 +46,12 @@ public sealed partial class QuotaCheck(
     private long? _stateProblemLoggedAt;
     private long _usageErrors;
     private int _usageFailuresInARow;
+
+    /// <summary>Where each enforcement step starts: thresholds the check cadence aims at, like the stages.</summary>
+    public IReadOnlyList<long> StepPoints => enforcer.Plan.Select(p => p.AtBytes).ToList();
+
+    /// <summary>Where each enforcement step starts under the thresholds in force (the provider's limit, with total_limit: provider).</summary>
+    public IReadOnlyList<long> StepPointsFor(ThresholdsOptions thresholds) => enforcer.PlanFor(thresholds).Select(p => p.AtBytes).ToList();
 
     /// <summary>The numbers of the last check that could read usage; null before the first.</summary>
     public QuotaSnapshot? LastSnapshot { get; private set; }
@@ -130,13 +137,22 @@ public sealed partial class QuotaCheck(
     private async Task<CheckResult> EvaluateAsync(UsageReading reading, BillingPeriod period, CheckTime time)
     {
         var counted = reading.Counted(settings.Monitor.Count);
+        TakeRequest(time);
         var previous = state.Current;
         var thresholds = reading.Thresholds(settings.Thresholds);
         var forecast = Forecasts.Of(reading, settings.Monitor.Count, thresholds, time.Now, timeProvider.LocalTimeZone);
         var decision = QuotaPolicy.Evaluate(new QuotaInputs(
-            thresholds, enforcer.Plan, period, counted, previous, time, identity.Id, settings.Notifications.DailyReport,
-            state.HistoryUnknown ? boot.BootedAt : null, forecast, new LastReading(reading.Source, reading.Rx, reading.Tx)));
+            thresholds, enforcer.PlanFor(thresholds), period, counted, previous, time, identity.Id, settings.Notifications.DailyReport,
+            state.HistoryUnknown ? boot.BootedAt : null, boot.BootedAt, forecast, new LastReading(reading.Source, reading.Rx, reading.Tx)));
+        if (decision.HoldEnded)
+        {
+            LogPauseEnded();
+        }
+
         var snapshot = Snapshot(reading, decision.State, period, forecast);
+        // Published before anything is logged or done, so /metrics never lags the log's "Used …" line; what the
+        // steps then do replaces it below.
+        LastSnapshot = snapshot;
         if (decision.NewPeriodStarted)
         {
             LogNewPeriod(period);
@@ -177,6 +193,29 @@ public sealed partial class QuotaCheck(
         LastSnapshot = snapshot;
         Volatile.Write(ref _usageFailuresInARow, 0);
         return new CheckResult(succeeded ? CheckOutcome.Completed : CheckOutcome.ActionFailed, reading, decision, enforced, snapshot);
+    }
+
+    /// <summary>Carries out what pause, resume or revert-all asked (a dry run or a read-only command leaves the request for the owner).</summary>
+    private void TakeRequest(CheckTime time)
+    {
+        if (!state.KeepsState || requests.Take() is not { } request)
+        {
+            return;
+        }
+
+        state.Update(request.ApplyTo(state.Current, time.Now));
+        switch (request.Command)
+        {
+            case EnforcementCommand.Pause:
+                LogPaused(request.Until is { } until ? $"until {Iso8601.Time(until)}" : "until traffic-monitor resume");
+                break;
+            case EnforcementCommand.RevertAll:
+                LogRevertAll();
+                break;
+            default:
+                LogResumed();
+                break;
+        }
     }
 
     /// <summary>Adds the period that just ended to the history; a history that cannot be written never stops the check.</summary>
@@ -222,6 +261,22 @@ public sealed partial class QuotaCheck(
             $"({Snapshot.Percent.ToString(System.Globalization.CultureInfo.InvariantCulture)}%) in the period {Snapshot.Period}, " +
             $"counting {string.Join(", ", Reading.Interfaces.Select(i => i.Name))} from {Reading.Source}";
     }
+
+    [LoggerMessage(EventId = LogEvents.EnforcementPaused, Level = LogLevel.Warning,
+        Message = "Enforcement paused {Until}: no step is applied and steps in force are undone; notifications still go out")]
+    private partial void LogPaused(string until);
+
+    [LoggerMessage(EventId = LogEvents.EnforcementResumed, Level = LogLevel.Information,
+        Message = "Enforcement resumed: each step applies again where usage is over its point")]
+    private partial void LogResumed();
+
+    [LoggerMessage(EventId = LogEvents.EnforcementPauseEnded, Level = LogLevel.Information,
+        Message = "The pause ended (pause --until): each step applies again where usage is over its point")]
+    private partial void LogPauseEnded();
+
+    [LoggerMessage(EventId = LogEvents.EnforcementRevertAll, Level = LogLevel.Warning,
+        Message = "revert-all: every step in force is undone and enforcement is held until traffic-monitor resume")]
+    private partial void LogRevertAll();
 
     [LoggerMessage(EventId = LogEvents.PeriodRecorded, Level = LogLevel.Information, Message = "The period {Period} is kept in the history ({Path}): see 'traffic-monitor history'")]
     private partial void LogPeriodRecorded(BillingPeriod period, string path);

@@ -30,6 +30,9 @@ public sealed partial class StateKeeper(
     /// <summary>The state as last decided; read at first use.</summary>
     public MonitorState Current => _state ??= Load();
 
+    /// <summary>Whether this process keeps the state (and so owns the state directory's requests): not a dry run or a look.</summary>
+    public bool KeepsState => runMode.KeepsState;
+
     /// <summary>Why the state file cannot be kept right now; null when it can.</summary>
     public string? Problem { get; private set; }
 

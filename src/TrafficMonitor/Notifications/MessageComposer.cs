@@ -6,10 +6,16 @@ using TrafficMonitor.Usage.ProviderApi;
 
 namespace TrafficMonitor.Notifications;
 
+/// <summary>A step of the ladder as a message names it.</summary>
+public sealed record StepNotice(string Id, string Description, long AtBytes, bool Revertible);
+
 /// <summary>Builds each notification's short text: what happened, the numbers, and what to do. Pure.</summary>
 public static class MessageComposer
 {
     private const string Tag = "[traffic-monitor]";
+
+    /// <summary>How the critical action reads when the ladder (actions.rules) replaces it.</summary>
+    public const string LadderDescription = "the enforcement ladder acts at its own points";
 
     public static Notification StageReached(QuotaSnapshot snapshot, long stageBytes, string criticalAction, bool dryRun, DateTimeOffset now)
     {
@@ -35,7 +41,9 @@ public static class MessageComposer
             .Append(Facts(snapshot))
             .AppendLine(CultureInfo.InvariantCulture, $"Action: {Sentence(criticalAction)}")
             .AppendLine()
-            .AppendLine("To keep the server up, cancel a pending shutdown (shutdown -c) and raise thresholds.total_limit or set actions.shutdown.enabled: false.")
+            .AppendLine(criticalAction.StartsWith(LadderDescription, StringComparison.Ordinal)
+                ? "Each step of the ladder acts at its own point; to hold them all: traffic-monitor pause (alerts still go out)."
+                : "To keep the server up, cancel a pending shutdown (shutdown -c) and raise thresholds.total_limit or set actions.shutdown.enabled: false.")
             .Append(DryRunNote(dryRun));
         return Create(Id(dryRun, $"critical-{PeriodKey(snapshot)}"), NotificationKind.CriticalReached, subject, body, snapshot, null, dryRun, now);
     }
@@ -64,6 +72,63 @@ public static class MessageComposer
             .AppendLine("It is retried at every check. Fix the command (actions.shutdown.command) or act by hand.")
             .Append(DryRunNote(dryRun));
         return Create(Id(dryRun, $"action-failed-{Stamp(now)}"), NotificationKind.ActionFailed, subject, body, snapshot, null, dryRun, now);
+    }
+
+    /// <summary>A step of the ladder (actions.rules) was applied (or applied again after a reboot lost it).</summary>
+    public static Notification StepApplied(QuotaSnapshot snapshot, StepNotice step, int run, bool reapplied, bool dryRun, DateTimeOffset now)
+    {
+        var subject = $"{Prefix(dryRun)}{snapshot.HostName}: {step.Id} {(reapplied ? "applied again" : "applied")} at {Size(snapshot.UsedBytes, snapshot)} ({Percent(snapshot)})";
+        var opening = reapplied
+            ? $"{snapshot.HostName} applied the step {step.Id} again ({step.Description}): the reboot lost it, and usage is still over its point ({Size(step.AtBytes, snapshot)})."
+            : $"{snapshot.HostName} reached {Size(step.AtBytes, snapshot)} of its traffic quota, so the step {step.Id} was applied: {Sentence(step.Description)}";
+        var body = new StringBuilder()
+            .AppendLine(opening)
+            .AppendLine()
+            .Append(Facts(snapshot))
+            .AppendLine(step.Revertible
+                ? $"It holds until the billing period ends ({Iso8601.Day(snapshot.Period.LastDay)}), then it is undone. To lift it now: traffic-monitor pause (until resume, or --until TIME); traffic-monitor revert-all removes every step."
+                : "It ran once for this period. To stop the next steps: traffic-monitor pause; to change them, edit actions.rules.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"step-applied-{Key(step.Id)}-{PeriodKey(snapshot)}-{run.ToString(CultureInfo.InvariantCulture)}"),
+            NotificationKind.StepApplied, subject, body, snapshot, null, dryRun, now);
+    }
+
+    /// <summary>A step of the ladder was undone.</summary>
+    public static Notification StepReverted(QuotaSnapshot snapshot, StepNotice step, RevertReason reason, bool dryRun, DateTimeOffset now)
+    {
+        var why = reason switch
+        {
+            RevertReason.NewPeriod => "a new billing period started",
+            RevertReason.Paused => "enforcement is paused (traffic-monitor pause or revert-all)",
+            RevertReason.RuleRemoved => "its rule is no longer in actions.rules",
+            RevertReason.BelowPoint => $"usage ({Size(snapshot.UsedBytes, snapshot)}) is below its point ({Size(step.AtBytes, snapshot)}) again",
+            _ => "it was asked to be",
+        };
+        var subject = $"{Prefix(dryRun)}{snapshot.HostName}: {step.Id} undone ({why})";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} undid the step {step.Id}: {why}.")
+            .AppendLine()
+            .Append(Facts(snapshot))
+            .AppendLine(reason == RevertReason.Paused
+                ? "Nothing applies while enforcement is paused; notifications still go out. traffic-monitor resume ends the pause."
+                : "Nothing to do.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"step-reverted-{Key(step.Id)}-{Stamp(now)}"), NotificationKind.StepReverted, subject, body, snapshot, null, dryRun, now);
+    }
+
+    /// <summary>A step of the ladder could not be applied or undone; told once until it succeeds.</summary>
+    public static Notification StepFailed(QuotaSnapshot snapshot, StepNotice step, bool reverting, string error, TimeSpan retryAfter, bool dryRun, DateTimeOffset now)
+    {
+        var subject = $"{Prefix(dryRun)}FAILED {snapshot.HostName}: {step.Id} could not be {(reverting ? "undone" : "applied")}";
+        var retry = retryAfter > TimeSpan.Zero ? $"at later checks, at most every {DurationParser.Format(retryAfter)}" : "at every check";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} could not {(reverting ? "undo" : "apply")} the step {step.Id} ({Sentence(step.Description)})")
+            .AppendLine(error)
+            .AppendLine()
+            .Append(Facts(snapshot))
+            .AppendLine(CultureInfo.InvariantCulture, $"It is retried {retry}; you are told again only after it worked once. Fix the rule in actions.rules (or what it runs), or act by hand; traffic-monitor pause holds every step.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"step-failed-{Key(step.Id)}-{Stamp(now)}"), NotificationKind.StepFailed, subject, body, snapshot, null, dryRun, now);
     }
 
     public static Notification MonitoringDegraded(string hostName, int failedChecks, DateTimeOffset since, string reason, bool dryRun, DateTimeOffset now)
@@ -225,6 +290,9 @@ public static class MessageComposer
 
     // Ids name the event, not the moment: the same stage of the same period is the same notification.
     private static string Id(bool dryRun, string id) => dryRun ? "dry-run-" + id : id;
+
+    // A step id may hold '@', '%' and spaces ("command@1.9 TiB"); notification ids become Message-IDs and idempotency keys.
+    private static string Key(string stepId) => string.Concat(stepId.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-'));
 
     private static string PeriodKey(QuotaSnapshot snapshot) => snapshot.Period.Start.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 

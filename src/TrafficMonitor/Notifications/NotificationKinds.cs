@@ -23,6 +23,11 @@ public static class NotificationKinds
     private static readonly NotificationKindInfo ProviderDisagrees = new("provider_disagrees", Urgent: false, Priority: 4, "warning");
     private static readonly NotificationKindInfo ProviderUnavailable = new("provider_unavailable", Urgent: false, Priority: 3, "warning");
 
+    // The enforcement ladder's steps (actions.rules): applying one changes what the server can do, so it is loud.
+    private static readonly NotificationKindInfo StepApplied = new("step_applied", Urgent: false, Priority: 4, "no_entry");
+    private static readonly NotificationKindInfo StepReverted = new("step_reverted", Urgent: false, Priority: 3, "white_check_mark");
+    private static readonly NotificationKindInfo StepFailed = new("step_failed", Urgent: true, Priority: 5, "rotating_light");
+
     public static NotificationKindInfo Describe(this NotificationKind kind) => kind switch
     {
         NotificationKind.StageReached => StageReached,
@@ -35,6 +40,9 @@ public static class NotificationKinds
         NotificationKind.DailyReport => DailyReport,
         NotificationKind.ForecastCritical => ForecastCritical,
         NotificationKind.Test => Test,
+        NotificationKind.StepApplied => StepApplied,
+        NotificationKind.StepReverted => StepReverted,
+        NotificationKind.StepFailed => StepFailed,
         NotificationKind.ProviderDisagrees => ProviderDisagrees,
         NotificationKind.ProviderUnavailable => ProviderUnavailable,
         // Not a named kind (only a cast makes one): announced as plainly as a test.

@@ -76,4 +76,13 @@ public sealed class QuotaNotifier(NotificationDispatcher dispatcher, DeliveryPum
 
     public void StepFailed(QuotaSnapshot snapshot, string command, string error, DateTimeOffset now) =>
         dispatcher.Enqueue(MessageComposer.ActionFailed(snapshot, command, error, runMode.IsDryRun, now));
+
+    public void LadderStepApplied(QuotaSnapshot snapshot, StepNotice step, int run, bool reapplied, DateTimeOffset now) =>
+        dispatcher.Enqueue(MessageComposer.StepApplied(snapshot, step, run, reapplied, runMode.IsDryRun, now));
+
+    public void LadderStepReverted(QuotaSnapshot snapshot, StepNotice step, RevertReason reason, DateTimeOffset now) =>
+        dispatcher.Enqueue(MessageComposer.StepReverted(snapshot, step, reason, runMode.IsDryRun, now));
+
+    public void LadderStepFailed(QuotaSnapshot snapshot, StepNotice step, bool reverting, string error, TimeSpan retryAfter, DateTimeOffset now) =>
+        dispatcher.Enqueue(MessageComposer.StepFailed(snapshot, step, reverting, error, retryAfter, runMode.IsDryRun, now));
 }

@@ -19,6 +19,13 @@ public interface IProcessRunner
 {
     Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
 
+    /// <summary>Runs a program with <paramref name="environment"/> set on top of the inherited variables (after our own are withheld).</summary>
+    Task<ProcessResult> RunAsync(
+        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null) =>
+        environment is null or { Count: 0 }
+            ? RunAsync(command, timeout, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot set a child's environment");
+
     /// <summary>Runs a program that reads <paramref name="standardInput"/> (e.g. a ruleset for <c>nft -f -</c>).</summary>
     Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string? standardInput, TimeSpan timeout, CancellationToken cancellationToken) =>
         standardInput is null
@@ -32,9 +39,23 @@ public sealed class ProcessRunner : IProcessRunner
     public const string OwnVariablePrefix = "TRAFFIC_MONITOR_";
 
     public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
-        RunAsync(command, null, timeout, cancellationToken);
+        RunCoreAsync(command, null, null, timeout, cancellationToken);
 
-    public async Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string? standardInput, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="environment">Variables set for the child on top of the inherited ones (after our own are withheld).</param>
+    public Task<ProcessResult> RunAsync(
+        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null) =>
+        RunCoreAsync(command, null, environment, timeout, cancellationToken);
+
+    public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string? standardInput, TimeSpan timeout, CancellationToken cancellationToken) =>
+        RunCoreAsync(command, standardInput, null, timeout, cancellationToken);
+
+    /// <summary>Runs a program with an input to read and variables of its own, either or both; every overload is this one.</summary>
+    private static async Task<ProcessResult> RunCoreAsync(
+        IReadOnlyList<string> command,
+        string? standardInput,
+        IReadOnlyDictionary<string, string>? environment,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfZero(command.Count);
         var startInfo = new ProcessStartInfo(command[0])
@@ -56,6 +77,13 @@ public sealed class ProcessRunner : IProcessRunner
         foreach (var name in startInfo.Environment.Keys.Where(IsWithheld).ToList())
         {
             startInfo.Environment.Remove(name);
+        }
+
+        // What the monitor tells a child on purpose (an enforcement step's event) is set after the inherited ones
+        // are withheld: it is chosen here, never a secret passed through.
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
         }
 
         using var process = new Process { StartInfo = startInfo };

@@ -14,6 +14,7 @@ public sealed record QuotaInputs(
     Guid ProcessInstance,
     TimeOnly? DailyReportAt = null,
     DateTimeOffset? HistoryUnknownSince = null,
+    DateTimeOffset? BootedAt = null,
     Forecast? Forecast = null,
     LastReading? Reading = null);
 
@@ -21,7 +22,9 @@ public sealed record QuotaInputs(
 /// What one check should do: the alerts to send, each enforcement step's verdict, and the state once the alerts are
 /// queued. What the steps then do is recorded with <see cref="EnforcementPolicy.Applied"/> and its siblings.
 /// </summary>
-public sealed record QuotaDecision(MonitorState State, AlertDecision Alerts, IReadOnlyList<StepDecision> Steps, bool NotifyRecovered, bool DailyReportDue)
+/// <param name="HoldEnded">A pause with an end (<c>pause --until</c>) ran out at this check.</param>
+public sealed record QuotaDecision(
+    MonitorState State, AlertDecision Alerts, IReadOnlyList<StepDecision> Steps, bool NotifyRecovered, bool DailyReportDue, bool HoldEnded = false)
 {
     /// <summary>The forecast to warn of: the critical point comes before the period ends; null when nothing is to be said.</summary>
     public Forecast? ForecastToNotify { get; init; }
@@ -43,7 +46,7 @@ public static class QuotaPolicy
 {
     public static QuotaDecision Evaluate(QuotaInputs inputs)
     {
-        var saved = inputs.State;
+        var (saved, holdEnded) = EnforcementPolicy.ExpireHold(inputs.State, inputs.Time.Now);
         var alerts = AlertPolicy.Evaluate(inputs.Thresholds, inputs.Period, inputs.CountedBytes, saved);
         var notifyForecast = false;
         if (!alerts.ClockBehind)
@@ -52,15 +55,18 @@ public static class QuotaPolicy
             alerts = alerts with { Alerts = periodAlerts };
         }
 
-        var steps = EnforcementPolicy.Evaluate(
-            inputs.Steps, inputs.Period, inputs.CountedBytes, saved, inputs.Time.Now, inputs.ProcessInstance, inputs.HistoryUnknownSince);
+        var steps = EnforcementPolicy.Evaluate(inputs.Steps, saved, new EnforcementInputs(
+            inputs.Period, inputs.CountedBytes, inputs.Time.Now, inputs.ProcessInstance, inputs.BootedAt, inputs.HistoryUnknownSince));
         var (days, reportDue) = DailyReportSchedule.Evaluate(
             saved.Days, alerts.NewPeriodStarted, saved.Health.LastCountedBytes, inputs.CountedBytes, inputs.Time, inputs.DailyReportAt);
 
         // Usage was read, so whatever kept it from being read is over.
         var health = new MonitorHealth { LastCheckAt = inputs.Time.Now, LastCountedBytes = inputs.CountedBytes, LastReading = inputs.Reading };
         var state = saved with { Alerts = alerts.Alerts, EarlierAlerts = alerts.EarlierAlerts, Health = health, Days = days };
-        return new QuotaDecision(state, alerts, steps, saved.Health.DegradedNotified, reportDue) { ForecastToNotify = notifyForecast ? inputs.Forecast : null };
+        return new QuotaDecision(state, alerts, steps, saved.Health.DegradedNotified, reportDue, holdEnded)
+        {
+            ForecastToNotify = notifyForecast ? inputs.Forecast : null,
+        };
     }
 
     /// <summary>Counts a check that could not read usage; after <paramref name="degradedAfter"/> in a row, the admin is told once.</summary>

@@ -61,33 +61,77 @@ public sealed record QuotaSnapshot(
     }
 }
 
+/// <summary>An enforcement step as status and messages show it, whatever its kind.</summary>
+public sealed record StepView(string Id, bool Enabled, IReadOnlyList<string> Command, string Kind, long AtBytes, bool Revertible);
+
 /// <summary>Where one enforcement step stands this period.</summary>
 public sealed record StepStatus(string Id, bool Enabled, IReadOnlyList<string> Command, DateTimeOffset? LastRunAt, int Runs, int Failures)
 {
     public bool RanThisPeriod => LastRunAt is not null;
+
+    public string Kind { get; init; } = string.Empty;
+
+    /// <summary>Where it starts, in counted bytes; <see cref="long.MaxValue"/> for a rule no longer in the settings.</summary>
+    public long AtBytes { get; init; }
+
+    public bool Revertible { get; init; }
+
+    /// <summary>Applied and not undone (a step that can be undone).</summary>
+    public bool InForce { get; init; }
+
+    /// <summary>Since when it is in force (its last application, in any period).</summary>
+    public DateTimeOffset? InForceSince { get; init; }
+
+    public DateTimeOffset? RevertedAt { get; init; }
+
+    /// <summary>Its rule is gone from the settings and it is still in force: undone at the next check.</summary>
+    public bool RuleRemoved { get; init; }
 }
 
 /// <summary>What the state says of this period: alerts sent, each step's runs, the last check. Read as the policy reads it.</summary>
+/// <param name="Hold">Enforcement held by pause or revert-all; null when not held (or its time is up).</param>
 public sealed record QuotaProgress(
     BillingPeriod Period,
     IReadOnlyList<long> StagesNotified,
     bool CriticalNotified,
     IReadOnlyList<StepStatus> Steps,
     DateTimeOffset? LastCheckAt,
-    long? LastCountedBytes)
+    long? LastCountedBytes,
+    EnforcementHold? Hold = null)
 {
-    /// <param name="steps">Each step's id, whether it is enabled, and the command it runs.</param>
-    public static QuotaProgress Of(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period, IEnumerable<(string Id, bool Enabled, IReadOnlyList<string> Command)> steps)
+    public static QuotaProgress Of(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period, IEnumerable<StepView> steps, DateTimeOffset? now = null)
     {
         var alerts = AlertPolicy.In(state, period);
         // The last check of an earlier period says nothing of this one.
         var health = state.Alerts.PeriodStart == period.Start ? state.Health : new MonitorHealth();
-        var stepStatus = steps.Select(step =>
+        var views = steps.ToList();
+        var stepStatus = views.Select(step =>
         {
-            var record = state.Step(step.Id).In(period.Start);
-            return new StepStatus(step.Id, step.Enabled, step.Command, record.RanIn(period.Start) ? record.LastRunAt : null, record.Runs, record.Failures);
+            var saved = state.Step(step.Id);
+            var record = saved.In(period.Start);
+            return new StepStatus(step.Id, step.Enabled, step.Command, record.RanIn(period.Start) ? record.LastRunAt : null, record.Runs, record.Failures)
+            {
+                Kind = step.Kind,
+                AtBytes = step.AtBytes,
+                Revertible = step.Revertible,
+                InForce = saved.InForce,
+                InForceSince = saved.InForce ? saved.LastRunAt : null,
+                RevertedAt = saved.RevertedAt,
+            };
         }).ToList();
+        var configured = views.Select(v => v.Id).ToHashSet(StringComparer.Ordinal);
+        stepStatus.AddRange(state.Steps.Where(s => s.Value.InForce && !configured.Contains(s.Key)).Select(s =>
+            new StepStatus(s.Key, true, s.Value.Undo ?? [], s.Value.LastRunAt, s.Value.Runs, s.Value.Failures)
+            {
+                Kind = s.Value.Kind ?? string.Empty,
+                AtBytes = long.MaxValue,
+                Revertible = true,
+                InForce = true,
+                InForceSince = s.Value.LastRunAt,
+                RuleRemoved = true,
+            }));
+        var hold = state.Hold is { } h && (now is null || h.ActiveAt(now.Value)) ? h : null;
         return new QuotaProgress(
-            period, AlertPolicy.StagesNotified(thresholds, alerts), alerts.CriticalNotified, stepStatus, health.LastCheckAt, health.LastCountedBytes);
+            period, AlertPolicy.StagesNotified(thresholds, alerts), alerts.CriticalNotified, stepStatus, health.LastCheckAt, health.LastCountedBytes, hold);
     }
 }

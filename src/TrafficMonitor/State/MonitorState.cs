@@ -28,6 +28,9 @@ public sealed record MonitorState
 
     public DayMarks Days { get; init; } = new();
 
+    /// <summary>Enforcement held by <c>traffic-monitor pause</c> or <c>revert-all</c>; null when not held.</summary>
+    public EnforcementHold? Hold { get; init; }
+
     private static IReadOnlyDictionary<string, StepRecord> NoSteps { get; } = new Dictionary<string, StepRecord>(StringComparer.Ordinal);
 
     public StepRecord Step(string id) => Steps.TryGetValue(id, out var record) ? record : new StepRecord();
@@ -38,7 +41,7 @@ public sealed record MonitorState
     // Records compare their dictionaries by reference; two states with the same step records are the same state.
     public bool Equals(MonitorState? other) =>
         other is not null && Version == other.Version && Alerts == other.Alerts && EarlierAlerts == other.EarlierAlerts
-        && Health == other.Health && Days == other.Days
+        && Health == other.Health && Days == other.Days && Hold == other.Hold
         && Steps.Count == other.Steps.Count
         && Steps.All(step => other.Steps.TryGetValue(step.Key, out var record) && record == step.Value);
 
@@ -100,6 +103,27 @@ public sealed record StepRecord
     /// <summary>Applied and not undone yet (steps that can be undone; a shutdown never is).</summary>
     public bool InForce { get; init; }
 
+    /// <summary>The rule's <c>do</c> when it was last applied: how to undo it once the rule is gone from the settings.</summary>
+    public string? Kind { get; init; }
+
+    /// <summary>What undoes the step, as the step said when it was applied (a command step's <c>undo</c> list).</summary>
+    public IReadOnlyList<string>? Undo { get; init; }
+
+    /// <summary>When the last attempt failed; a failed step waits its retry interval from here.</summary>
+    public DateTimeOffset? LastFailureAt { get; init; }
+
+    /// <summary>When it was last undone.</summary>
+    public DateTimeOffset? RevertedAt { get; init; }
+
+    // Records compare their lists by reference; two records with the same undo list are the same record.
+    public bool Equals(StepRecord? other) =>
+        other is not null && Period == other.Period && Runs == other.Runs && Failures == other.Failures && LastRunAt == other.LastRunAt
+        && LastRunPeriod == other.LastRunPeriod && RunBy == other.RunBy && Unconfirmed == other.Unconfirmed && InForce == other.InForce
+        && Kind == other.Kind && LastFailureAt == other.LastFailureAt && RevertedAt == other.RevertedAt
+        && (Undo ?? []).SequenceEqual(other.Undo ?? [], StringComparer.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Period, Runs, Failures, LastRunAt, InForce, Kind);
+
     /// <summary>Whether the last run was in <paramref name="period"/> (or a later one, when the clock moved back).</summary>
     public bool RanIn(DateOnly period) => LastRunPeriod >= period;
 
@@ -140,4 +164,11 @@ public sealed record DayMarks
     public long? YesterdayBytes { get; init; }
 
     public DateOnly? LastDailyReport { get; init; }
+}
+
+/// <summary>Enforcement held: no step is applied and those in force are undone, until <see cref="Until"/> or <c>resume</c>.</summary>
+/// <param name="RevertAll">Held by <c>revert-all</c> (for uninstalling): every trace removed, and nothing applied until <c>resume</c>.</param>
+public sealed record EnforcementHold(DateTimeOffset Since, DateTimeOffset? Until, bool RevertAll = false)
+{
+    public bool ActiveAt(DateTimeOffset now) => Until is not { } until || now < until;
 }

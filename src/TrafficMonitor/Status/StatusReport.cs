@@ -12,8 +12,32 @@ public sealed record StatusInterface(string Name, long RxBytes, long TxBytes)
 /// <summary>One local day of the period: what the counted interfaces moved, and what counts of it.</summary>
 public sealed record StatusDay(DateOnly Date, long RxBytes, long TxBytes, long CountedBytes);
 
-/// <summary>One enforcement step and the point where it starts, for the bar's marks.</summary>
-public sealed record StatusStep(string Id, long AtBytes, bool Enabled, bool RanThisPeriod, DateTimeOffset? LastRunAt, int Runs, int Failures);
+/// <summary>
+/// One enforcement step, once: the point where it starts (the bar's marks), whether it ran this period, whether it is
+/// applied (in force) and since when, and whether a hold keeps it back.
+/// </summary>
+/// <param name="AtBytes">Where it starts; null for a rule no longer in the settings (undone at the next check).</param>
+public sealed record StatusStep(string Id, long? AtBytes, bool Enabled, bool RanThisPeriod, DateTimeOffset? LastRunAt, int Runs, int Failures)
+{
+    /// <summary>The rule's <c>do</c> (command, shutdown, …).</summary>
+    public string Kind { get; init; } = string.Empty;
+
+    /// <summary>Stays in force until undone.</summary>
+    public bool Revertible { get; init; }
+
+    /// <summary>Applied and not undone (a step that can be undone).</summary>
+    public bool Applied { get; init; }
+
+    public DateTimeOffset? AppliedSince { get; init; }
+
+    public DateTimeOffset? RevertedAt { get; init; }
+
+    /// <summary>Not applied because pause or revert-all holds enforcement.</summary>
+    public bool Held { get; init; }
+
+    /// <summary>Its rule is gone from the settings and it is still in force: undone at the next check.</summary>
+    public bool RuleRemoved { get; init; }
+}
 
 /// <summary>The forecast as status shows it (<see cref="Quota.Forecast"/>).</summary>
 public sealed record StatusForecast(
@@ -50,6 +74,9 @@ public sealed record StatusAction(
     DateTimeOffset? LastRunAt,
     int Runs,
     int Failures);
+
+/// <summary>Enforcement held by pause or revert-all.</summary>
+public sealed record StatusHold(DateTimeOffset Since, DateTimeOffset? Until, bool RevertAll);
 
 /// <summary>
 /// The provider's meter beside the own counters (provider_api): what the decision counts (the provider's figure at
@@ -121,7 +148,11 @@ public sealed record StatusReport
 
     public required bool CriticalNotified { get; init; }
 
-    public required StatusAction Action { get; init; }
+    /// <summary>The shutdown at the critical point; null when the ladder (actions.rules) replaces it.</summary>
+    public StatusAction? Action { get; init; }
+
+    /// <summary>Enforcement held by pause or revert-all; null when not held.</summary>
+    public StatusHold? Hold { get; init; }
 
     public DateTimeOffset? DataUpdatedAt { get; init; }
 
@@ -158,7 +189,10 @@ public sealed record StatusReport
     /// <summary>Each local day of the period so far (empty when the source does not know its days).</summary>
     public IReadOnlyList<StatusDay> Days { get; init; } = [];
 
-    /// <summary>Every enforcement step with the point where it starts (the critical action is also <see cref="Action"/>).</summary>
+    /// <summary>
+    /// Every enforcement step (the shutdown alone without actions.rules, then also <see cref="Action"/>), in ascending
+    /// order of their points, with a rule removed from the settings but still in force last.
+    /// </summary>
     public IReadOnlyList<StatusStep> Steps { get; init; } = [];
 
     public StatusForecast? Forecast { get; init; }

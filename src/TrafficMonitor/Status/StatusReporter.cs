@@ -52,8 +52,9 @@ public sealed class StatusReporter(
         var count = settings.Monitor.Count;
         var forecast = reading is null ? null : Forecasts.Of(reading, count, thresholds, time.Now, timeProvider.LocalTimeZone);
         var snapshot = reading is null ? null : QuotaSnapshot.Create(Environment.MachineName, thresholds, count, reading, progress, forecast);
-        var shutdown = progress.Steps.Single(s => s.Id == ShutdownStep.StepId);
-        var steps = Steps(progress);
+        var shutdown = enforcer.IsLadder ? null : progress.Steps.Single(s => s.Id == ShutdownStep.StepId);
+        var hold = progress.Hold is { } h && h.ActiveAt(time.Now) ? h : null;
+        var steps = Steps(progress, hold);
         return new StatusReport
         {
             ConfigFile = settings.SourcePath,
@@ -75,7 +76,8 @@ public sealed class StatusReporter(
             CriticalPercentage = thresholds.CriticalPercentage,
             CriticalReached = snapshot?.UsedBytes >= thresholds.CriticalBytes,
             CriticalNotified = progress.CriticalNotified,
-            Action = new StatusAction(shutdown.Id, shutdown.Enabled, shutdown.Command, shutdown.RanThisPeriod, shutdown.LastRunAt, shutdown.Runs, shutdown.Failures),
+            Action = shutdown is null ? null : new StatusAction(shutdown.Id, shutdown.Enabled, shutdown.Command, shutdown.RanThisPeriod, shutdown.LastRunAt, shutdown.Runs, shutdown.Failures),
+            Hold = hold is null ? null : new StatusHold(hold.Since, hold.Until, hold.RevertAll),
             DataUpdatedAt = reading?.DataUpdatedAt,
             LastCheckAt = progress.LastCheckAt,
             UsageError = usageError,
@@ -100,18 +102,34 @@ public sealed class StatusReporter(
         };
     }
 
+    private static string StepState(StatusStep step) =>
+        step.RuleRemoved ? $"IN FORCE since {step.AppliedSince:yyyy-MM-dd HH:mm:ss zzz}, undone at the next check"
+        : step.Applied ? $"applied since {step.AppliedSince:yyyy-MM-dd HH:mm:ss zzz}"
+        : step.RanThisPeriod && !step.Revertible ? $"ran this period at {step.LastRunAt:yyyy-MM-dd HH:mm:ss zzz}"
+        : step.Failures > 0 ? $"FAILED {step.Failures} time(s) this period, retried"
+        : step.Held ? "not applied (held)"
+        : step.RanThisPeriod ? $"not applied (undone at {step.RevertedAt:yyyy-MM-dd HH:mm:ss zzz})"
+        : "not applied";
+
     private static StatusProviderApi ProviderStatus(ProviderFigures p) => new(
         p.Kind, p.Billing, p.BilledBytes, p.OwnBytes, p.DifferenceBytes, p.Reading?.ProviderBytes, p.Reading?.ReadAt, p.OwnSinceBytes,
         p.LimitBytes, p.NextReset, p.Degraded, p.FailingSince,
         p.Comparison?.From, p.Comparison?.To, p.Comparison?.ProviderBytes, p.Comparison?.OwnBytes, p.Comparison?.DifferencePercent);
 
-    private List<StatusStep> Steps(QuotaProgress progress)
-    {
-        var at = enforcer.Steps.ToDictionary(s => s.Id, s => s.Plan.AtBytes, StringComparer.Ordinal);
-        return progress.Steps
-            .Select(s => new StatusStep(s.Id, at.GetValueOrDefault(s.Id, settings.Thresholds.CriticalBytes), s.Enabled, s.RanThisPeriod, s.LastRunAt, s.Runs, s.Failures))
+    /// <summary>Each step once: its point, whether it ran, whether it is applied and since when, and whether a hold keeps it back.</summary>
+    private static List<StatusStep> Steps(QuotaProgress progress, EnforcementHold? hold) =>
+        progress.Steps
+            .Select(s => new StatusStep(s.Id, s.RuleRemoved ? null : s.AtBytes, s.Enabled, s.RanThisPeriod, s.LastRunAt, s.Runs, s.Failures)
+            {
+                Kind = s.Kind,
+                Revertible = s.Revertible,
+                Applied = s.InForce,
+                AppliedSince = s.InForceSince,
+                RevertedAt = s.RevertedAt,
+                Held = hold is not null && !s.InForce && !s.RanThisPeriod,
+                RuleRemoved = s.RuleRemoved,
+            })
             .ToList();
-    }
 
     /// <summary>The daemon's view: what its last check this period read and decided, from the state it wrote.</summary>
     private static StatusMonitorView? MonitorView(MonitorState state, QuotaProgress progress, IReadOnlyList<StatusStep> steps, DateTimeOffset now)
@@ -194,12 +212,29 @@ public sealed class StatusReporter(
         text.AppendLine(CultureInfo.InvariantCulture, $"Stages notified: {(report.StagesNotified.Count == 0 ? "none yet this period" : string.Join(", ", report.StagesNotified.Select(s => ByteSize.Format(s, units))))}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Next stage:      {(report.NextStageBytes is { } n ? ByteSize.Format(n, units) : "none (all passed)")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Critical point:  {ByteSize.Format(report.CriticalBytes, units)} ({report.CriticalPercentage.ToString(CultureInfo.InvariantCulture)}%){(report.CriticalReached ? ": REACHED" : string.Empty)}");
-        var action = report.Action;
-        var actionState = !action.Enabled ? "disabled"
-            : action.RanThisPeriod ? $"ran this period at {action.LastRunAt:yyyy-MM-dd HH:mm:ss zzz}"
-            : action.Failures > 0 ? $"FAILED {action.Failures} time(s) this period, retried at each check"
-            : "has not run this period";
-        text.AppendLine(CultureInfo.InvariantCulture, $"Critical action: {action.Kind} ({string.Join(' ', action.Command)}): {actionState}");
+        if (report.Action is { } action)
+        {
+            var actionState = !action.Enabled ? "disabled"
+                : action.RanThisPeriod ? $"ran this period at {action.LastRunAt:yyyy-MM-dd HH:mm:ss zzz}"
+                : action.Failures > 0 ? $"FAILED {action.Failures} time(s) this period, retried at each check"
+                : "has not run this period";
+            text.AppendLine(CultureInfo.InvariantCulture, $"Critical action: {action.Kind} ({string.Join(' ', action.Command)}): {actionState}");
+        }
+        else
+        {
+            text.AppendLine("Enforcement:     the ladder (actions.rules)");
+            foreach (var step in report.Steps.Where(s => s.Enabled))
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {step.Id} ({step.Kind}{(step.AtBytes is { } at ? $" at {ByteSize.Format(at, units)}" : ", rule removed")}): {StepState(step)}");
+            }
+        }
+
+        if (report.Hold is { } hold)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Hold:            {(hold.RevertAll ? "revert-all" : "paused")} since {hold.Since:yyyy-MM-dd HH:mm:ss zzz}, {(hold.Until is { } until ? $"until {until:yyyy-MM-dd HH:mm:ss zzz}" : "until 'traffic-monitor resume'")}: no step is applied");
+        }
+
         if (report.Notifications is { Pending: > 0 } waiting)
         {
             text.AppendLine(CultureInfo.InvariantCulture,

@@ -66,6 +66,10 @@ public static class StatusScreen
 
     private static string Size(long bytes, SizeUnits units) => ByteSize.Format(bytes, units);
 
+    /// <summary>The steps with a mark of their own on the bar: enabled, still in the settings, not at the critical point.</summary>
+    private static IEnumerable<StatusStep> MarkedSteps(StatusReport report) =>
+        report.Steps.Where(s => s.Enabled && s.AtBytes is { } at && at != report.CriticalBytes);
+
     private static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
     /// <summary>[#####.....|....] with a line of marks under it: a stage every interval, the critical point, each step.</summary>
@@ -107,9 +111,9 @@ public static class StatusScreen
 
         marks[Cell(report.CriticalBytes)] = style.Unicode ? '▲' : '^';
         var stepNumber = 0;
-        foreach (var step in report.Steps.Where(s => s.Enabled && s.AtBytes != report.CriticalBytes))
+        foreach (var at in MarkedSteps(report).Select(s => s.AtBytes!.Value))
         {
-            marks[Cell(step.AtBytes)] = (char)('1' + stepNumber++);
+            marks[Cell(at)] = (char)('1' + stepNumber++);
         }
 
         // Under the bar's first cell: "Usage  [" is eight columns wide.
@@ -119,9 +123,9 @@ public static class StatusScreen
         legend.Add($"{(style.Unicode ? "╵" : "|")} a stage every {Size(report.IntervalBytes, units)}");
         legend.Add($"{(style.Unicode ? "▲" : "^")} critical point {Size(report.CriticalBytes, units)}{(atCritical.Count > 0 ? ": " + string.Join(", ", atCritical) : string.Empty)}");
         stepNumber = 0;
-        foreach (var step in report.Steps.Where(s => s.Enabled && s.AtBytes != report.CriticalBytes))
+        foreach (var step in MarkedSteps(report))
         {
-            legend.Add($"{(char)('1' + stepNumber++)} {step.Id} at {Size(step.AtBytes, units)}");
+            legend.Add($"{(char)('1' + stepNumber++)} {step.Id} at {Size(step.AtBytes!.Value, units)}");
         }
 
         if (report.Forecast is { } f)
@@ -260,7 +264,13 @@ public static class StatusScreen
         var age = Age(view.AgeSeconds);
         var stale = report.CheckIntervalSeconds > 0 && view.AgeSeconds > Math.Max(300, report.CheckIntervalSeconds * 3);
         var steps = view.Steps.Count == 0 ? string.Empty : "; " + string.Join(", ", view.Steps.Select(s =>
-            !s.Enabled ? $"{s.Id} disabled" : s.RanThisPeriod ? $"{s.Id} ran at {s.LastRunAt:yyyy-MM-dd HH:mm}" : s.Failures > 0 ? $"{s.Id} FAILED {s.Failures} time(s)" : $"{s.Id} not run"));
+            !s.Enabled ? $"{s.Id} disabled"
+            : s.Applied ? $"{s.Id} applied since {s.AppliedSince:yyyy-MM-dd HH:mm}"
+            : s.RanThisPeriod && s.Revertible ? $"{s.Id} undone at {s.RevertedAt:yyyy-MM-dd HH:mm}"
+            : s.RanThisPeriod ? $"{s.Id} ran at {s.LastRunAt:yyyy-MM-dd HH:mm}"
+            : s.Failures > 0 ? $"{s.Id} FAILED {s.Failures} time(s)"
+            : s.Held ? $"{s.Id} held"
+            : $"{s.Id} not run"));
         var counted = view.CountedBytes is { } c ? $"counted {Size(c, units)}" : "counted unknown";
         var source = view.Source is { } src ? $" from {src}" : string.Empty;
         text.AppendLine(CultureInfo.InvariantCulture,

@@ -118,7 +118,7 @@ public class CommandLineTests : IDisposable
     {
         var result = CliRunner.Run(["--help"]);
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(["run", "status", "history", "set-usage", "check-config", "test-notify", "test-provider", "install-service", "uninstall-service"], HelpNames(result.Output, "Commands:"));
+        Assert.Equal(["run", "status", "history", "set-usage", "check-config", "test-notify", "test-provider", "pause", "resume", "revert-all", "install-service", "uninstall-service"], HelpNames(result.Output, "Commands:"));
         Assert.Subset(HelpNames(result.Output, "Options:").ToHashSet(), new HashSet<string> { "--config", "--log-level", "--once", "--dry-run" });
     }
 

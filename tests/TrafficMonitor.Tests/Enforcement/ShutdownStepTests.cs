@@ -7,6 +7,8 @@ namespace TrafficMonitor.Tests.Enforcement;
 
 public class ShutdownStepTests
 {
+    private static readonly StepContext Context = new(StepEvent.Apply, ShutdownStep.StepId, null);
+
     private static ShutdownStep CreateSut(ShutdownActionOptions options, HostPlatform? platform = null) => new(
         options,
         new ThresholdsOptions { TotalLimit = new ByteSize(100 * ByteSize.BytesPerGiB), Interval = new ByteSize(10 * ByteSize.BytesPerGiB), CriticalPercentage = 90 },
@@ -34,14 +36,14 @@ public class ShutdownStepTests
     {
         using var recorder = new CommandRecorder();
         var step = CreateSut(new ShutdownActionOptions { Command = [recorder.ScriptFile, "{delay_seconds}", "{delay_minutes}"], Delay = TimeSpan.FromSeconds(90) });
-        Assert.True((await step.ApplyAsync(CancellationToken.None)).Succeeded);
+        Assert.True((await step.ApplyAsync(Context, CancellationToken.None)).Succeeded);
         Assert.Equal(["90 2"], recorder.Calls);
     }
 
     [Fact]
     public async Task ApplyAsync_MissingProgram_FailsWithAReason()
     {
-        var result = await CreateSut(new ShutdownActionOptions { Command = ["/nonexistent/shutdown"] }).ApplyAsync(CancellationToken.None);
+        var result = await CreateSut(new ShutdownActionOptions { Command = ["/nonexistent/shutdown"] }).ApplyAsync(Context, CancellationToken.None);
         Assert.False(result.Succeeded);
         Assert.Contains("/nonexistent/shutdown", result.Error, StringComparison.Ordinal);
     }
@@ -50,7 +52,7 @@ public class ShutdownStepTests
     public async Task ApplyAsync_NonZeroExit_FailsWithItsOutput()
     {
         using var recorder = new CommandRecorder(exitCode: 3);
-        var result = await CreateSut(new ShutdownActionOptions { Command = recorder.Command }).ApplyAsync(CancellationToken.None);
+        var result = await CreateSut(new ShutdownActionOptions { Command = recorder.Command }).ApplyAsync(Context, CancellationToken.None);
         Assert.False(result.Succeeded);
         Assert.Contains("exited with code 3: recorder: refusing on purpose", result.Error, StringComparison.Ordinal);
     }

@@ -60,4 +60,22 @@ public sealed class CheckCadenceTests
     {
         Assert.Equal(Minute, CheckCadence.NextDelay(Minute, Thresholds, Monitor(), 1000 * GB, 125_000_000, 1e9));
     }
+
+    [Fact]
+    public void NextDelay_ALadderStepNearerThanAnyStage_IsWhatTheCheckAimsAt()
+    {
+        // 1 Gbit/s each way: 250 MB/s counted. The next stage (200 GB) is 400 s away; a step at 105 GB is 20 s away.
+        var delay = CheckCadence.NextDelay(Minute, Thresholds, Monitor(), 100 * GB, 125_000_000, 0, stepPoints: [50 * GB, 105 * GB, 950 * GB]);
+
+        Assert.Equal(TimeSpan.FromSeconds(20), delay);
+    }
+
+    [Fact]
+    public void NextDelay_PastEveryStageButBeforeAStep_StillChecksFastNearIt()
+    {
+        // Past the limit (no stage left) and the critical point; a shutdown rule at 110% is 5 GB away at 250 MB/s.
+        var delay = CheckCadence.NextDelay(Minute, Thresholds, Monitor(), 1095 * GB, 125_000_000, 0, stepPoints: [1100 * GB]);
+
+        Assert.Equal(TimeSpan.FromSeconds(20), delay);
+    }
 }

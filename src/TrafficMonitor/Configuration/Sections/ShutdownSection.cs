@@ -6,29 +6,33 @@ using static TrafficMonitor.Configuration.Sections.SettingsText;
 namespace TrafficMonitor.Configuration.Sections;
 
 /// <summary>
-/// The optional <c>actions.shutdown</c> section. Shutdown is the only action, so this file also owns the
-/// <c>actions</c> section around it and reports that section's unknown keys.
+/// The optional <c>actions.shutdown</c> section (the action at the critical point without <c>actions.rules</c>, and the
+/// defaults of a shutdown rule), and the same keys in a <c>do: shutdown</c> rule.
 /// </summary>
 internal static class ShutdownSection
 {
-    public static ShutdownActionOptions Read(SectionReader top)
+    public static ShutdownActionOptions Read(SectionReader actions) =>
+        ReadKeys(actions.Section(ShutdownActionOptions.ShutdownKey), new ShutdownActionOptions(), withEnabled: true)!;
+
+    /// <param name="defaultsOnly">With actions.rules: these keys only give a shutdown rule its defaults.</param>
+    public static void Print(ShutdownActionOptions shutdown, StringBuilder text, bool defaultsOnly = false)
     {
-        var actions = top.Section(ShutdownActionOptions.ActionsSectionName);
-        var options = ReadShutdown(actions.Section(ShutdownActionOptions.ShutdownKey));
-        actions.ReportUnknownKeys();
-        return options;
+        text.AppendLine($"  {ShutdownActionOptions.ShutdownKey}:{(defaultsOnly ? "   # with rules: only the defaults of a shutdown rule; nothing else runs at the critical point" : string.Empty)}");
+        Line(text, 2, "enabled", shutdown.Enabled ? "true" : "false");
+        foreach (var (key, value) in Describe(shutdown))
+        {
+            Line(text, 2, key, value);
+        }
     }
 
-    public static void Print(ShutdownActionOptions shutdown, StringBuilder text)
+    /// <summary>delay, command and boot_grace as check-config prints them.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Describe(ShutdownActionOptions shutdown)
     {
-        text.AppendLine($"{ShutdownActionOptions.ActionsSectionName}:");
-        text.AppendLine($"  {ShutdownActionOptions.ShutdownKey}:");
-        Line(text, 2, "enabled", shutdown.Enabled ? "true" : "false");
-        Line(text, 2, "delay", DurationParser.Format(shutdown.Delay));
-        Line(text, 2, "command", shutdown.Command.Count > 0
+        yield return new("delay", DurationParser.Format(shutdown.Delay));
+        yield return new("command", shutdown.Command.Count > 0
             ? $"[{string.Join(", ", shutdown.Command)}]"
             : $"(the OS's: {string.Join(' ', HostPlatform.Current.Shutdown.Arguments(shutdown.Delay))})");
-        Line(text, 2, "boot_grace", DurationParser.Format(shutdown.BootGrace));
+        yield return new("boot_grace", DurationParser.Format(shutdown.BootGrace));
     }
 
     public static IEnumerable<string> Warnings(ShutdownActionOptions shutdown)
@@ -39,14 +43,20 @@ internal static class ShutdownSection
         }
     }
 
-    private static ShutdownActionOptions ReadShutdown(SectionReader section)
+    /// <param name="defaults">What a key left out means: the built-in defaults, or actions.shutdown's for a rule.</param>
+    /// <param name="withEnabled">Whether <c>enabled</c> is a key here (a rule is enabled by being listed).</param>
+    public static ShutdownActionOptions ReadKeys(SectionReader section, ShutdownActionOptions defaults, bool withEnabled)
     {
-        var enabled = section.Bool("enabled");
+        var enabled = withEnabled ? section.Bool("enabled") : null;
         var delay = section.Duration("delay", ShutdownActionOptions.MaxDelay);
         var commandIsScalar = section.IsScalar("command");
         var command = section.StringList("command");
         var bootGrace = section.Duration("boot_grace", ShutdownActionOptions.MaxBootGrace);
-        section.ReportUnknownKeys();
+        if (withEnabled)
+        {
+            section.ReportUnknownKeys();
+        }
+
         if (commandIsScalar && command is [var single] && single.Contains(' ', StringComparison.Ordinal))
         {
             section.Problem("command", $"{Quoted.Value(single)} is one string with spaces, and commands run without a shell: write it as a list, e.g. [\"/usr/sbin/shutdown\", \"-h\", \"+1\"]");
@@ -62,10 +72,10 @@ internal static class ShutdownSection
         section.NotNegative("boot_grace", bootGrace);
         return new ShutdownActionOptions
         {
-            Enabled = enabled ?? true,
-            Delay = delay ?? ShutdownActionOptions.DefaultDelay,
-            Command = command ?? [],
-            BootGrace = bootGrace ?? ShutdownActionOptions.DefaultBootGrace,
+            Enabled = enabled ?? defaults.Enabled,
+            Delay = delay ?? defaults.Delay,
+            Command = command ?? defaults.Command,
+            BootGrace = bootGrace ?? defaults.BootGrace,
         };
     }
 }

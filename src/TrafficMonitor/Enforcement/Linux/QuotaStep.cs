@@ -169,6 +169,16 @@ public sealed class QuotaStep(
     /// <summary>Deletes the table, and only it; succeeds when it is already gone.</summary>
     public Task<StepResult> RevertAsync(CancellationToken cancellationToken) => nft.LoadAsync(NftRuleset.Delete(Table), cancellationToken);
 
+    // The ladder's side of the step (IEnforcementStep): what it is told does not change what it installs.
+    string IEnforcementStep.Kind => Kind;
+
+    Task<StepResult> IEnforcementStep.ApplyAsync(StepContext context, CancellationToken cancellationToken) => ApplyAsync(cancellationToken);
+
+    Task<StepResult> IEnforcementStep.RevertAsync(StepContext context, CancellationToken cancellationToken) => RevertAsync(cancellationToken);
+
+    /// <summary>While in force, at every check: the table is still there (a firewall reload removes it), else it is put back.</summary>
+    Task<StepResult> IEnforcementStep.EnsureAsync(StepContext context, CancellationToken cancellationToken) => this.EnsureAsync(cancellationToken);
+
     public async Task<StepVerification> VerifyAsync(CancellationToken cancellationToken)
     {
         string? json;

@@ -36,14 +36,15 @@ public sealed class ProviderUsageTests : IDisposable
         _state.Dispose();
     }
 
-    private ServiceProvider Services(string providerApi = "", string thresholds = "", string monitor = "", RunMode? mode = null)
+    private ServiceProvider Services(string providerApi = "", string thresholds = "", string monitor = "", RunMode? mode = null, string actions = "")
     {
         var yaml = TestSettings.Yaml(
             _state.Path,
             totalLimit: thresholds.Length > 0 ? thresholds : "\"20 TiB\"",
             interval: "\"1 TiB\"",
             monitor: "provider: system\ncount: tx\n" + monitor,
-            extra: $"""
+            // actions goes on the actions section TestSettings writes last (its rules, indented under it).
+            extra: actions + $"""
                 provider_api:
                   kind: {(providerApi.Length > 0 ? providerApi : "hetzner")}
                   {(providerApi == "kiwivm" ? "veid" : "server_id")}: 42
@@ -233,6 +234,44 @@ public sealed class ProviderUsageTests : IDisposable
 
         Assert.Equal(20L << 40, result.Snapshot!.LimitBytes);
         Assert.Equal(95, result.Snapshot.Percent);
+    }
+
+    [Fact]
+    public async Task Check_TotalLimitProvider_TheShutdownsPointIsTheCriticalPointOfTheProvidersLimit()
+    {
+        _api.Included = 20L << 40;
+        _api.Outgoing = 1L << 40;
+
+        var result = await CreateSut(thresholds: "provider").RunAsync(CancellationToken.None);
+
+        // critical_percentage 90 of the provider's 20 TiB, not of the stand-in the settings hold until it answers.
+        Assert.Equal(18L << 40, Assert.Single(result.Snapshot!.Progress!.Steps).AtBytes);
+    }
+
+    [Fact]
+    public async Task Check_TotalLimitProviderWithALadder_StepsAtAPercentageFollowTheProvidersLimit()
+    {
+        // 50% of the provider's 20 TiB is 10 TiB; the configured stand-in limit would put it hundreds of TiB away.
+        _api.Included = 20L << 40;
+        _api.Outgoing = 11L << 40;
+        var services = Services(thresholds: "provider", actions: """
+              rules:
+                - {at: "50%", do: command, id: slow, run: ["true"], undo: ["true"]}
+                - {at: "30 TiB", do: command, id: fixed, run: ["true"]}
+
+            """);
+        var check = services.GetRequiredService<QuotaCheck>();
+
+        var result = await check.RunAsync(CancellationToken.None);
+
+        Assert.Equal(CheckOutcome.Completed, result.Outcome);
+        Assert.True(result.State!.Step("slow").InForce);
+        Assert.Null(result.State.Step("fixed").LastRunAt);
+        var steps = result.Snapshot!.Progress!.Steps.ToDictionary(s => s.Id, s => s.AtBytes);
+        Assert.Equal(10L << 40, steps["slow"]);
+        Assert.Equal(30L << 40, steps["fixed"]);
+        var inForce = result.Snapshot.Reading!.Thresholds(services.GetRequiredService<TrafficMonitorSettings>().Thresholds);
+        Assert.Equal([10L << 40, 30L << 40], check.StepPointsFor(inForce));
     }
 
     [Fact]
