@@ -79,7 +79,7 @@ public sealed partial class StateKeeper(
 
         // A record of this boot is newer than the state file whenever the file could not be written since.
         var kept = fallback.Peek();
-        var state = kept is not null && (read is null || kept.State.Health.LastCheckAt > read.Health.LastCheckAt) ? kept.State : read ?? new MonitorState();
+        var state = kept is not null && StateFallback.IsNewer(kept, read) ? kept.State : read ?? new MonitorState();
         if (runMode.KeepsState && Problem is null)
         {
             // Find out now, before anything is decided, whether what is decided can be kept.

@@ -135,7 +135,7 @@ public static class MessageComposer
     {
         var subject = $"{Prefix(dryRun)}{hostName}: traffic monitoring is not working";
         var body = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"{hostName} could not read its traffic usage for {failedChecks} checks in a row (since {Iso(since)}):")
+            .AppendLine(CultureInfo.InvariantCulture, $"{hostName} could not read its traffic usage for {failedChecks} checks in a row (since {Iso8601.Time(since)}):")
             .AppendLine(reason)
             .AppendLine()
             .AppendLine("Until it can, no alert is sent and the critical action cannot run. Check vnStat (systemctl status vnstat; vnstat --json m)")
@@ -148,7 +148,7 @@ public static class MessageComposer
     {
         var subject = $"{Prefix(dryRun)}{snapshot.HostName}: traffic monitoring works again";
         var body = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} reads its traffic usage again (it could not from {Iso(since)}).")
+            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} reads its traffic usage again (it could not from {Iso8601.Time(since)}).")
             .AppendLine()
             .Append(Facts(snapshot))
             .AppendLine("Nothing to do; alerts and the critical action work again.")
@@ -197,7 +197,7 @@ public static class MessageComposer
         var subject = $"{Prefix(dryRun)}{snapshot.HostName}: at this rate the critical point is reached on {day:yyyy-MM-dd}, before the period ends";
         var body = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture,
-                $"At its recent rate ({Size(forecast.RecentBytesPerDay, snapshot)} a day) {snapshot.HostName} reaches the critical point ({Size(snapshot.CriticalBytes, snapshot)}) on {day:yyyy-MM-dd} (about {Iso(forecast.CriticalAt!.Value)}), before its period ends on {snapshot.Period.LastDay:yyyy-MM-dd}.")
+                $"At its recent rate ({Size(forecast.RecentBytesPerDay, snapshot)} a day) {snapshot.HostName} reaches the critical point ({Size(snapshot.CriticalBytes, snapshot)}) on {day:yyyy-MM-dd} (about {Iso8601.Time(forecast.CriticalAt!.Value)}), before its period ends on {snapshot.Period.LastDay:yyyy-MM-dd}.")
             .AppendLine(CultureInfo.InvariantCulture, $"Then: {Sentence(criticalAction)}")
             .AppendLine()
             .Append(Facts(snapshot))
@@ -231,7 +231,7 @@ public static class MessageComposer
         var percent = c.DifferencePercent.ToString("+0.#;-0.#;0", CultureInfo.InvariantCulture);
         var subject = $"{Prefix(dryRun)}{snapshot.HostName}: the own traffic count is {percent}% off {provider.Kind}'s meter";
         var body = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"From {Iso(c.From)} to {Iso(c.To)}, {provider.Kind}'s meter counted {Size(c.ProviderBytes, snapshot)} ({c.ProviderBytes.ToString(CultureInfo.InvariantCulture)} bytes),")
+            .AppendLine(CultureInfo.InvariantCulture, $"From {Iso8601.Time(c.From)} to {Iso8601.Time(c.To)}, {provider.Kind}'s meter counted {Size(c.ProviderBytes, snapshot)} ({c.ProviderBytes.ToString(CultureInfo.InvariantCulture)} bytes),")
             .AppendLine(CultureInfo.InvariantCulture, $"the own counters {Size(c.OwnBytes, snapshot)} ({c.OwnBytes.ToString(CultureInfo.InvariantCulture)} bytes): {percent}%, more than provider_api.tolerance ({provider.TolerancePercent.ToString(CultureInfo.InvariantCulture)}%).")
             .AppendLine(CultureInfo.InvariantCulture, $"{provider.Kind} bills {provider.Billing}.")
             .AppendLine()
@@ -250,10 +250,10 @@ public static class MessageComposer
         var since = provider.FailingSince ?? now;
         var subject = $"{Prefix(dryRun)}{snapshot.HostName}: {provider.Kind}'s traffic API is not answering, counting on";
         var from = provider.Reading is { } last
-            ? $"its last good reading ({Iso(last.ReadAt)}: {Size(last.ProviderBytes, snapshot)}) plus what the interfaces moved since"
+            ? $"its last good reading ({Iso8601.Time(last.ReadAt)}: {Size(last.ProviderBytes, snapshot)}) plus what the interfaces moved since"
             : "what the interfaces moved this period (there was no good reading in it yet)";
         var body = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} could not read {provider.Kind}'s traffic meter (since {Iso(since)}):")
+            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} could not read {provider.Kind}'s traffic meter (since {Iso8601.Time(since)}):")
             .AppendLine(provider.Degraded ?? "no answer")
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"Alerts and the critical action go on, counting from {from}.")
@@ -297,9 +297,6 @@ public static class MessageComposer
     private static string PeriodKey(QuotaSnapshot snapshot) => snapshot.Period.Start.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     private static string Stamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMddTHHmmss", CultureInfo.InvariantCulture);
-
-    /// <summary>A time in messages and logs: ISO 8601 in UTC, to the second (<c>2026-11-15T12:00:00Z</c>).</summary>
-    public static string Iso(DateTimeOffset time) => Iso8601.Time(time);
 
     /// <summary>Ends a sentence that closes with text from elsewhere (a command, a description) with exactly one stop.</summary>
     public static string Sentence(string text)

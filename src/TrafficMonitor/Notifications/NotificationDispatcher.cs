@@ -181,7 +181,7 @@ public sealed partial class NotificationDispatcher(
                         }
                     }
 
-                    LogRetryScheduled(channel.Name, entry.Notification.Kind, MessageComposer.Iso(next), delivery.Attempts);
+                    LogRetryScheduled(channel.Name, entry.Notification.Kind, Iso8601.Time(next), delivery.Attempts);
                 }
 
                 outbox.Save();
@@ -205,7 +205,7 @@ public sealed partial class NotificationDispatcher(
             foreach (var (channelId, delivery) in entry.Deliveries.Where(d => d.Value.Status == DeliveryStatus.Pending))
             {
                 var name = _channels.FirstOrDefault(c => c.Id == channelId)?.Name ?? channelId;
-                LogExpired(entry.Notification.Kind, name, MessageComposer.Iso(entry.Notification.CreatedAt), delivery.Attempts, delivery.LastError ?? "never tried");
+                LogExpired(entry.Notification.Kind, name, Iso8601.Time(entry.Notification.CreatedAt), delivery.Attempts, delivery.LastError ?? "never tried");
             }
 
             document.Entries.Remove(entry);

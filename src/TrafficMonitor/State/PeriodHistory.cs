@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace TrafficMonitor.State;
 
 /// <summary>
@@ -77,12 +75,3 @@ public sealed record PeriodRecord
 
 /// <summary>What one enforcement step did in a past period.</summary>
 public sealed record PeriodStepRecord(string Id, int Runs, int Failures, DateTimeOffset? LastRunAt);
-
-[JsonSourceGenerationOptions(
-    WriteIndented = true,
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-    RespectNullableAnnotations = true,
-    RespectRequiredConstructorParameters = true)]
-[JsonSerializable(typeof(PeriodHistory))]
-internal sealed partial class HistoryJsonContext : JsonSerializerContext;

@@ -21,6 +21,15 @@ public sealed class StateFallback(string stateDirectory, string runtimeDirectory
     /// <summary>The record of this boot, or null when there is none (or it cannot be read).</summary>
     public FallbackRecord? Peek() => _file.Peek();
 
+    /// <summary>
+    /// The record of this boot when it is newer than <paramref name="saved"/> (the state file, null when it could not
+    /// be read): it is written only while the state file cannot be, so then it is what was last decided.
+    /// </summary>
+    public FallbackRecord? NewerThan(MonitorState? saved) => Peek() is { } kept && IsNewer(kept, saved) ? kept : null;
+
+    public static bool IsNewer(FallbackRecord record, MonitorState? saved) =>
+        saved is null || record.State.Health.LastCheckAt > saved.Health.LastCheckAt;
+
     /// <exception cref="StateException">The runtime directory cannot be written either.</exception>
     public void Save(MonitorState state, string problem, DateTimeOffset since)
     {

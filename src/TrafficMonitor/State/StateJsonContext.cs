@@ -11,4 +11,5 @@ namespace TrafficMonitor.State;
 [JsonSerializable(typeof(MonitorState))]
 [JsonSerializable(typeof(MonitorStateV1))]
 [JsonSerializable(typeof(FallbackRecord))]
+[JsonSerializable(typeof(PeriodHistory))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;

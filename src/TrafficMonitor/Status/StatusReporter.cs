@@ -46,8 +46,7 @@ public sealed class StatusReporter(
 
         // While the state directory cannot be written, the daemon keeps its record under the runtime directory.
         var saved = stateStore.Peek();
-        var kept = fallback.Peek();
-        var notKept = kept is not null && kept.State.Health.LastCheckAt > saved.Health.LastCheckAt ? kept : null;
+        var notKept = fallback.NewerThan(saved);
         var progress = enforcer.Progress(thresholds, notKept?.State ?? saved, period);
         var count = settings.Monitor.Count;
         var forecast = reading is null ? null : Forecasts.Of(reading, count, thresholds, time.Now, timeProvider.LocalTimeZone);

@@ -43,7 +43,7 @@ internal static class HistoryCommand
         var history = store.Peek();
         var shown = history with { Periods = history.Periods.TakeLast(count).ToList() };
         var text = json
-            ? JsonSerializer.Serialize(shown, HistoryJsonContext.Default.PeriodHistory) + Environment.NewLine
+            ? JsonSerializer.Serialize(shown, StateJsonContext.Default.PeriodHistory) + Environment.NewLine
             : Format(shown, context.Settings.Thresholds.Units, store.FilePath);
         await context.Output.WriteAsync(text).ConfigureAwait(false);
         return ExitCodes.Success;

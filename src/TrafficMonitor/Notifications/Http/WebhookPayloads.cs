@@ -20,7 +20,7 @@ public static class WebhookPayloads
         writer.WriteString("event", n.EventName);
         writer.WriteString("id", n.Id);
         writer.WriteString("host", n.HostName);
-        writer.WriteString("time", n.CreatedAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        writer.WriteString("time", Iso8601.Time(n.CreatedAt));
         writer.WriteBoolean("dry_run", n.DryRun);
         writer.WriteString("subject", n.Subject);
         writer.WriteString("message", n.Body);
