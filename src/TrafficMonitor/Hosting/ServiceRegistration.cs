@@ -85,6 +85,13 @@ public static class ServiceRegistration
         services.AddSingleton<QuotaNotifier>();
         services.TryAddSingleton(sp => sp.GetRequiredService<HostPlatform>().Shutdown);
         services.AddSingleton(sp => new EnforcementSteps(settings, sp));
+        // Each step is a service too (IEnumerable<IEnforcementStep>), the same instance the enforcer acts on.
+        for (var i = 0; i < Math.Max(1, settings.Rules.Count); i++)
+        {
+            var index = i;
+            services.AddSingleton(sp => sp.GetRequiredService<EnforcementSteps>().All[index]);
+        }
+
         services.AddSingleton(sp => new EnforcementRequests(settings.Monitor.StateDir, sp.GetRequiredService<ILogger<EnforcementRequests>>()));
         services.AddSingleton<Enforcer>();
         services.AddSingleton<QuotaCheck>();
