@@ -15,7 +15,8 @@ using TrafficMonitor.Usage.VnStat;
 namespace TrafficMonitor.Hosting;
 
 /// <summary>
-/// The parts the read-only commands use (<c>status</c>, <c>history</c>, <c>set-usage</c>), each built with <c>new</c>
+/// The parts the read-only commands use (<c>status</c>, <c>history</c>, <c>set-usage</c>, and <c>pause</c>, <c>resume</c>,
+/// <c>revert-all</c> handing a request to the running monitor), each built with <c>new</c>
 /// when first asked for, with no service container: in the native binary the container builds its generic types at
 /// run time (<c>ILogger&lt;T&gt;</c>, <c>IEnumerable&lt;T&gt;</c>, options), which was most of <c>status</c>'s start-up.
 /// How the usage source, the interface counters and the enforcement steps are chosen is shared with
@@ -65,6 +66,8 @@ public sealed class CommandParts(TrafficMonitorSettings settings, RunMode runMod
     public HistoryStore HistoryStore => Part(() => new HistoryStore(settings.Monitor.StateDir, Time, Logger<HistoryStore>()));
 
     public OutboxStore Outbox => Part(() => new OutboxStore(settings.Monitor.StateDir, persist: runMode.KeepsState, Time, Logger<OutboxStore>()));
+
+    public EnforcementRequests EnforcementRequests => Part(() => new EnforcementRequests(settings.Monitor.StateDir, Logger<EnforcementRequests>()));
 
     public EnforcementSteps EnforcementSteps => Part(() => new EnforcementSteps(settings, this));
 
