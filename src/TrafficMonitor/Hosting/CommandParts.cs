@@ -76,7 +76,6 @@ public sealed class CommandParts(TrafficMonitorSettings settings, RunMode runMod
         serviceType == typeof(ThresholdsOptions) ? settings.Thresholds
         : serviceType == typeof(IProcessRunner) ? ProcessRunner
         : serviceType == typeof(IShutdownCommand) ? ShutdownCommand
-        : serviceType == typeof(TimeProvider) ? Time
         : null;
 
     public void Dispose()

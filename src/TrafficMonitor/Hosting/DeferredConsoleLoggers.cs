@@ -3,10 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace TrafficMonitor.Hosting;
 
 /// <summary>
-/// The console loggers of a short command, built when the first line is written. Most runs of <c>status</c> or
-/// <c>check-config</c> log nothing, and building the console provider (its options and formatters through a service
-/// container) was a third of their start-up time in the native binary. The lines, when there are any, are the same:
-/// they are the same (<see cref="ConsoleLogging.CreateFactory"/>).
+/// The console loggers of a short command (<see cref="ConsoleLogging.CreateFactory"/>, the same lines), built when the
+/// first line is written: most runs of <c>status</c> or <c>check-config</c> log nothing, and the console provider
+/// starts its writer thread and opens stderr as soon as it exists.
 /// </summary>
 public sealed class DeferredConsoleLoggers(LogLevel minimumLevel) : ILoggerFactory
 {
