@@ -89,7 +89,8 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
         Line("Type=notify");
         Line("NotifyAccess=main");
         Line($"ExecStart={string.Join(' ', service.Command.Select(Quote))}");
-        Line("ExecReload=/bin/kill -HUP $MAINPID");
+        Line("# The shell's own kill: /bin/kill comes with procps, which a minimal system (a container, debootstrap's minbase) lacks.");
+        Line("ExecReload=/bin/sh -c 'kill -HUP \"$$MAINPID\"'");
         Line("Restart=on-failure");
         Line("RestartSec=5s");
         Line("# Bad settings (78) or command line (64) are not mended by restarting; another owner of the state (75) may be.");

@@ -105,7 +105,7 @@ public sealed class SystemdServiceTests : IDisposable
         Assert.Contains("Type=notify", Lines(unit));
         Assert.Contains("NotifyAccess=main", Lines(unit));
         Assert.Contains("ExecStart=/usr/local/bin/traffic-monitor run --config /etc/traffic-monitor/settings.yaml", Lines(unit));
-        Assert.Contains("ExecReload=/bin/kill -HUP $MAINPID", Lines(unit));
+        Assert.Contains("ExecReload=/bin/sh -c 'kill -HUP \"$$MAINPID\"'", Lines(unit));
         Assert.Contains("StateDirectory=traffic-monitor", Lines(unit));
         Assert.Contains("StateDirectoryMode=0700", Lines(unit));
         Assert.Contains("RuntimeDirectory=traffic-monitor", Lines(unit));
