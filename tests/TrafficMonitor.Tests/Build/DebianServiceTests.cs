@@ -135,6 +135,39 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
         Assert.Contains(stopMessages, m => m.StartsWith("traffic-monitor.service: Deactivated successfully", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void InstallService_NoShutdownOnTheDebsPrivateSettings_RunsAsRootWithoutCapabilitiesAndReloads()
+    {
+        Assert.True(binary.ExitCode == 0, $"publish failed:\n{binary.PublishLog}");
+        var deb = DebianPackage.Build(binary, "1.0.0", _directory.Combine("debs"));
+        using var root = new DebianRoot([.. DebianPackage.DependedOn(deb), "init-system-helpers", "systemd", "dbus"]);
+        using var machine = new BootedRoot(root);
+        Run(machine, "dpkg", "-i", root.CopyIn(deb));
+
+        // The admin turns the shutdown off in the packaged file, which stays 0600: a dynamic user could not read it.
+        File.WriteAllText(root.Host(Settings), OwnSettings.Replace($"command: [\"{Recorder}\", \"{{delay_minutes}}\"]", "enabled: false", StringComparison.Ordinal));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(root.Host(Settings)));
+        var install = machine.Run("traffic-monitor", "install-service", "--config", Settings);
+        Assert.True(install.ExitCode == 0, install.Output + install.Error);
+        Assert.Contains("chmod 0644", install.Output + install.Error, StringComparison.Ordinal);
+        var unit = File.ReadAllLines(root.Host("/etc/systemd/system/" + Unit));
+        Assert.Contains("User=root", unit);
+        Assert.Contains("CapabilityBoundingSet=", unit);
+        Assert.DoesNotContain("DynamicUser=yes", unit);
+
+        var started = Show(machine);
+        Assert.Equal("active", started["ActiveState"]);
+        Assert.Contains(" of 2000 GB ", started["StatusText"], StringComparison.Ordinal);
+
+        File.WriteAllText(root.Host(Settings), File.ReadAllText(root.Host(Settings)).Replace("\"2000 GB\", interval: \"100 GB\"", "\"10 MB\", interval: \"5 MB\"", StringComparison.Ordinal));
+        Run(machine, "systemctl", "reload", Unit);
+        Assert.Equal(started["MainPID"], Eventually(() => Show(machine), s => s["StatusText"].Contains(" of 10 MB ", StringComparison.Ordinal))["MainPID"]);
+
+        Run(machine, "traffic-monitor", "uninstall-service");
+        Assert.Equal("inactive", machine.Run("systemctl", "is-active", Unit).Output.Trim());
+        Assert.False(File.Exists(root.Host("/etc/systemd/system/" + Unit)));
+    }
+
     private static string Run(BootedRoot machine, params string[] command)
     {
         var (exitCode, output, error) = machine.Run(command);
