@@ -106,9 +106,13 @@ internal static class RulesSection
             kind = null;
         }
 
-        // The kind's own keys are read (and so known) before the unknown ones are told.
+        // The kind's own keys are read (and so known) before the unknown ones are told. A kind refused on this OS or
+        // in this build reads none: its keys are not called unknown (rate: is no typo of at:), its refusal says it all.
         var options = kind?.Read!(item, context);
-        item.ReportUnknownKeys();
+        if (kind is not null || kindText is null || !StepKinds.All.ContainsKey(kindText.Trim()))
+        {
+            item.ReportUnknownKeys();
+        }
         if (idText is not null && idText.Trim().Length > RuleOptions.MaxIdLength)
         {
             item.Problem("id", $"is longer than {RuleOptions.MaxIdLength} characters");
