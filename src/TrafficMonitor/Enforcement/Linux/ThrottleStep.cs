@@ -252,9 +252,11 @@ public sealed partial class ThrottleStep(
 
         var root = qdiscs.FirstOrDefault(q => q.Root);
         var ours = ThrottleQdiscs.IsOurs(root);
-        _held.TryGetValue(name, out var remembered);
+        // What is remembered holds while ours is in place (or is being put back); a fresh apply, as after a reboot,
+        // reads what is there now.
+        var remembered = _held.GetValueOrDefault(name) is { } known && (ours || keepRemembered) ? known : null;
         PreviousRoot previous;
-        if (remembered is not null && (ours || keepRemembered))
+        if (remembered is not null)
         {
             previous = remembered.Previous;
         }
