@@ -2,9 +2,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using TrafficMonitor.Configuration;
+using TrafficMonitor.Enforcement;
 using TrafficMonitor.Hosting;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.Platform;
+using TrafficMonitor.State;
 using TrafficMonitor.Tests.Components;
 using TrafficMonitor.Tests.Monitoring;
 using TrafficMonitor.Usage;
@@ -93,6 +95,22 @@ public sealed class ThrottleLadderTests : IDisposable
         Assert.Contains(_logs.Lines, l => l.Contains("The throttle of tmeth0 was removed from tmeth0 (its root qdisc is not ours): put it back", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task RevertAll_WithNoMonitorRunning_RemovesEveryTraceFromTheRecord()
+    {
+        AdminSetsUp();
+        var before = Qdiscs();
+        await At(StartProcess(Throttle), 60 * GB);
+
+        // What 'traffic-monitor revert-all' does when no monitor owns the state directory: a new process, no usage read.
+        var services = Services(Throttle);
+        var (state, failures) = await services.GetRequiredService<Enforcer>().RevertEverythingAsync(services.GetRequiredService<StateStore>().Load(), _time.GetUtcNow());
+
+        Assert.Empty(failures);
+        Assert.False(state.Step("throttle@50%").InForce);
+        Assert.Equal(before, Qdiscs());
+    }
+
     private void AdminSetsUp() =>
         NetworkNamespacePair.Exec(_net.NamespaceA, ["tc", "qdisc", "replace", "dev", _net.InterfaceA, "root", "handle", "1234:", .. AdminsQdisc.Split(' ')]);
 
@@ -106,7 +124,9 @@ public sealed class ThrottleLadderTests : IDisposable
         return await check.RunAsync(CancellationToken.None);
     }
 
-    private QuotaCheck StartProcess(string rules)
+    private QuotaCheck StartProcess(string rules) => Services(rules).GetRequiredService<QuotaCheck>();
+
+    private ServiceProvider Services(string rules)
     {
         var yaml = $$"""
             thresholds: {total_limit: "100 GB", interval: "50 GB", critical_percentage: 90}
@@ -131,7 +151,7 @@ public sealed class ThrottleLadderTests : IDisposable
         services.AddSingleton<IUsageSource>(_usage);
         var provider = services.BuildServiceProvider();
         _services.Add(provider);
-        return provider.GetRequiredService<QuotaCheck>();
+        return provider;
     }
 
     /// <summary>Runs every program inside a namespace the test created (<c>ip netns exec NS …</c>).</summary>
