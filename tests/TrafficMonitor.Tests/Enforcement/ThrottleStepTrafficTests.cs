@@ -63,6 +63,31 @@ public sealed class ThrottleStepTrafficTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
+    public async Task ApplyAsync_IPv6_ThrottledAtTheRateAndSshAtLineRate()
+    {
+        // IPv6's benchmarking range (RFC 5180), on the pair the namespaces were given with IPv6 off.
+        const string addressA = "2001:2::1";
+        const string addressB = "2001:2::2";
+        foreach (var (ns, name, address) in new[] { (_net.NamespaceA, _net.InterfaceA, addressA), (_net.NamespaceB, _net.InterfaceB, addressB) })
+        {
+            NetworkNamespacePair.Exec(ns, "sysctl", "-q", "-w", $"net.ipv6.conf.{name}.disable_ipv6=0");
+            Programs.Run("ip", "-n", ns, "-6", "addr", "add", address + "/64", "dev", name, "nodad");
+        }
+
+        Listen(5201, addressA);
+        Listen(22, addressA);
+        Assert.True((await CreateSut().ApplyAsync(CancellationToken.None)).Succeeded);
+
+        var upload = Measure(5201, reverse: false, address: addressA);
+        var download = Measure(5201, reverse: true, address: addressA);
+        var ssh = Math.Min(Measure(22, reverse: false, address: addressA), Measure(22, reverse: true, address: addressA));
+        output.WriteLine(FormattableString.Invariant($"IPv6, set 10 Mbit/s: upload {upload / 1e6:0.##}, download {download / 1e6:0.##}, SSH's port at least {ssh / 1e6:0.##} Mbit/s"));
+        Assert.InRange(upload, 10e6 * (1 - Tolerance), 10e6 * (1 + Tolerance));
+        Assert.InRange(download, 10e6 * (1 - Tolerance), 10e6 * (1 + Tolerance));
+        Assert.True(ssh > 50e6, $"SSH's port over IPv6 is not throttled ({ssh / 1e6:0.##} Mbit/s)");
+    }
+
+    [Fact]
     public async Task ApplyAsync_KeepSshFalse_ThrottlesSshToo()
     {
         Listen(22);
@@ -212,11 +237,12 @@ public sealed class ThrottleStepTrafficTests(ITestOutputHelper output) : IDispos
     private string Ip(params string[] arguments) => NetworkNamespacePair.Exec(_net.NamespaceA, ["ip", .. arguments]);
 
     /// <summary>An iperf3 server in A, serving any number of runs until disposed.</summary>
-    private void Listen(int port)
+    private void Listen(int port, string address = NetworkNamespacePair.AddressA)
     {
-        var server = _net.Start(_net.NamespaceA, "iperf3", "-s", "-B", NetworkNamespacePair.AddressA, "-p", port.ToString(CultureInfo.InvariantCulture));
+        var server = _net.Start(_net.NamespaceA, "iperf3", "-s", "-B", address, "-p", port.ToString(CultureInfo.InvariantCulture));
         var deadline = Stopwatch.StartNew();
-        while (!NetworkNamespacePair.Exec(_net.NamespaceA, "ss", "-ltn").Contains($"{NetworkNamespacePair.AddressA}:{port} ", StringComparison.Ordinal))
+        var listening = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]:{port} " : $"{address}:{port} ";
+        while (!NetworkNamespacePair.Exec(_net.NamespaceA, "ss", "-ltn").Contains(listening, StringComparison.Ordinal))
         {
             if (deadline.Elapsed > TimeSpan.FromSeconds(10) || server.HasExited)
             {
@@ -231,11 +257,11 @@ public sealed class ThrottleStepTrafficTests(ITestOutputHelper output) : IDispos
     /// The receiver's throughput in bit/s of an iperf3 run from B to A's port (<paramref name="reverse"/>: A sends),
     /// over <paramref name="seconds"/> after one omitted second, in which TCP ramps up and the shaper's burst drains.
     /// </summary>
-    private double Measure(int port, bool reverse, int seconds = 4)
+    private double Measure(int port, bool reverse, int seconds = 4, string address = NetworkNamespacePair.AddressA)
     {
         string[] command =
         [
-            "iperf3", "-c", NetworkNamespacePair.AddressA, "-p", port.ToString(CultureInfo.InvariantCulture), "-t", seconds.ToString(CultureInfo.InvariantCulture),
+            "iperf3", "-c", address, "-p", port.ToString(CultureInfo.InvariantCulture), "-t", seconds.ToString(CultureInfo.InvariantCulture),
             "-O", "1", "-J", "--connect-timeout", "3000", .. reverse ? new[] { "-R" } : [],
         ];
         using var json = JsonDocument.Parse(NetworkNamespacePair.Exec(_net.NamespaceB, command));
