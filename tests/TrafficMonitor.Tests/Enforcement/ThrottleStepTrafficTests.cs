@@ -154,6 +154,20 @@ public sealed class ThrottleStepTrafficTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
+    public async Task Apply_OneInterfaceFails_NoneIsLeftThrottled()
+    {
+        var before = Snapshot();
+        var step = new ThrottleStep("throttle@80%", 800, new ThrottleStepOptions(Rate("10 Mbit"), true, [22]), () => [Interface, "nosuch0"], TcInA, NullLogger.Instance);
+
+        var result = await step.ApplyAsync(CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("there is no interface nosuch0 to throttle: fix monitor.interfaces", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before, Snapshot());
+        Assert.Empty(step.UndoRecord);
+    }
+
+    [Fact]
     public async Task VerifyAsync_AfterAdminDeletesTheQdisc_PutsTheThrottleBackAndRestoresTheirsLater()
     {
         Tc("qdisc", "replace", "dev", Interface, "root", "handle", "1234:", "tbf", "rate", "2mbit", "burst", "20000", "latency", "40ms");

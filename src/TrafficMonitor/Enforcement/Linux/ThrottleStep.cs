@@ -115,8 +115,9 @@ public sealed partial class ThrottleStep(
             return StepResult.Failure($"cannot tell which interfaces to throttle: {e.Message}");
         }
 
+        var heldBefore = _held.Keys.ToHashSet(StringComparer.Ordinal);
         var errors = new List<string>();
-        foreach (var name in names)
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
         {
             var result = await ApplyAsync(name, keepRemembered: false, cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
@@ -125,7 +126,21 @@ public sealed partial class ThrottleStep(
             }
         }
 
-        return errors.Count == 0 ? StepResult.Success : StepResult.Failure(string.Join("; ", errors));
+        if (errors.Count == 0)
+        {
+            return StepResult.Success;
+        }
+
+        // All or nothing, as the enforcer counts a failed apply as no apply: what this call throttled is undone again.
+        foreach (var held in _held.Values.Where(h => !heldBefore.Contains(h.Name)).ToList())
+        {
+            if ((await RevertAsync(held, cancellationToken).ConfigureAwait(false)).Succeeded)
+            {
+                _held.Remove(held.Name);
+            }
+        }
+
+        return StepResult.Failure(string.Join("; ", errors));
     }
 
     /// <summary>Undoes the throttle on every interface it holds; succeeds when nothing of it is left.</summary>
@@ -288,6 +303,7 @@ public sealed partial class ThrottleStep(
 
         var held = new ThrottledInterface(name, ifb, ingress is null || (remembered?.OwnIngress ?? false), previous);
         // Remembered before anything changes: a half-done setup is undone from it.
+        var wasHeld = !_held.TryAdd(name, held);
         _held[name] = held;
         if (ifbLink is null)
         {
@@ -296,8 +312,7 @@ public sealed partial class ThrottleStep(
                 var created = await tc.IpAsync(command, cancellationToken).ConfigureAwait(false);
                 if (!created.Succeeded)
                 {
-                    await RevertAsync(held, cancellationToken).ConfigureAwait(false);
-                    _held.Remove(name);
+                    await ForgetIfNewAsync(held, wasHeld, cancellationToken).ConfigureAwait(false);
                     return StepResult.Failure(created.Error!.Contains("Unknown device type", StringComparison.Ordinal)
                         ? $"cannot create the ifb device {ifb} that shapes what {name} receives: the kernel has no ifb module (modprobe ifb; it is in linux-modules-extra on some distributions)"
                         : created.Error);
@@ -337,17 +352,25 @@ public sealed partial class ThrottleStep(
 
         if (!result.Succeeded)
         {
-            // The batch stops at its first failing line; what it did before is undone, so nothing is left half set.
-            if ((await RevertAsync(held, cancellationToken).ConfigureAwait(false)).Succeeded)
-            {
-                _held.Remove(name);
-            }
-
+            // The batch stops at its first failing line.
+            await ForgetIfNewAsync(held, wasHeld, cancellationToken).ConfigureAwait(false);
             return StepResult.Failure($"cannot throttle {name}: {result.Error}");
         }
 
         LogThrottled(name, options.Rate.ToString(), ifb, previous.ToString());
         return StepResult.Success;
+    }
+
+    /// <summary>
+    /// After a failed setup: one begun on an interface the throttle did not hold is undone, so nothing is left half
+    /// set; one it held (being put back) stays remembered, for the next check to try again and a revert to undo.
+    /// </summary>
+    private async Task ForgetIfNewAsync(ThrottledInterface held, bool wasHeld, CancellationToken cancellationToken)
+    {
+        if (!wasHeld && (await RevertAsync(held, cancellationToken).ConfigureAwait(false)).Succeeded)
+        {
+            _held.Remove(held.Name);
+        }
     }
 
     /// <summary>Puts the interface back as it was before the throttle, deleting only what is the throttle's.</summary>
