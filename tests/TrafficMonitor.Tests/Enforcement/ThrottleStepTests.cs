@@ -161,6 +161,13 @@ public class ThrottleStepTests
         Assert.NotEqual(name, ThrottleQdiscs.IfbName(device + "0"));
     }
 
+    [Theory]
+    [InlineData("""[{"ifname":"ifbtm-eth0","linkinfo":{"info_kind":"ifb"},"ifalias":"traffic-monitor throttle of eth0"}]""", true)]
+    [InlineData("""[{"ifname":"ifbtm-eth0","linkinfo":{"info_kind":"ifb"}}]""", false)]
+    [InlineData("""[{"ifname":"ifbtm-eth0","linkinfo":{"info_kind":"ifb"},"ifalias":"traffic-monitor throttle of eth1"}]""", false)]
+    [InlineData("""[{"ifname":"ifbtm-eth0","linkinfo":{"info_kind":"dummy"},"ifalias":"traffic-monitor throttle of eth0"}]""", false)]
+    public void IsOurIfb_AnIfbWithOurAlias(string json, bool ours) => Assert.Equal(ours, ThrottleQdiscs.IsOurIfb(json, "eth0"));
+
     [Fact]
     public void Shaper_HtbWithTheRateByDefaultAndSshAtLineRateBothWaysAndFamilies()
     {

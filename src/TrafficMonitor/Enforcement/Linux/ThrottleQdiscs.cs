@@ -106,6 +106,15 @@ public static class ThrottleQdiscs
 
     public static string IfbAlias(string device) => IfbAliasPrefix + device;
 
+    /// <summary>Whether <c>ip -j -d link show</c>'s output is of the throttle's ifb for <paramref name="device"/>: an ifb with our alias.</summary>
+    public static bool IsOurIfb(string linkJson, string device)
+    {
+        using var document = JsonDocument.Parse(linkJson.Length == 0 ? "[]" : linkJson);
+        return document.RootElement.EnumerateArray().Any(link =>
+            link.TryGetProperty("ifalias", out var alias) && alias.GetString() == IfbAlias(device)
+            && link.TryGetProperty("linkinfo", out var info) && info.TryGetProperty("info_kind", out var kind) && kind.GetString() == "ifb");
+    }
+
     /// <summary>The <c>tc -batch</c> lines of our root qdisc on <paramref name="device"/> (the interface or its ifb).</summary>
     public static IReadOnlyList<string> Shaper(string device, ThrottleRate rate, IReadOnlyList<int> unthrottledPorts)
     {

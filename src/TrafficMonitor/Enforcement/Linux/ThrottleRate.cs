@@ -30,15 +30,8 @@ public readonly record struct ThrottleRate(long BitsPerSecond)
     public static bool TryParse(string text, out ThrottleRate rate, out string error)
     {
         rate = default;
-        var trimmed = text.Trim();
-        var split = 0;
-        while (split < trimmed.Length && (char.IsAsciiDigit(trimmed[split]) || trimmed[split] is '.' or '-' or '+'))
-        {
-            split++;
-        }
-
-        var unit = trimmed[split..].Trim();
-        if (!decimal.TryParse(trimmed[..split], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+        var (numberPart, unit) = ByteSize.SplitUnit(text);
+        if (!decimal.TryParse(numberPart, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
         {
             error = $"{Quoted.Value(text)} is not a rate: write a number and a unit, e.g. {Example}";
             return false;

@@ -244,8 +244,7 @@ public sealed partial class ThrottleStep(
     {
         List<Qdisc> qdiscs;
         IReadOnlyList<(int Pref, string? RedirectsTo)> filters;
-        string? ifbLink;
-        bool ifbOurs;
+        bool ifbExists, ifbMine, ifbShaped;
         var ifb = ThrottleQdiscs.IfbName(name);
         try
         {
@@ -257,8 +256,10 @@ public sealed partial class ThrottleStep(
 
             qdiscs = [.. ThrottleQdiscs.ParseQdiscs(json)];
             filters = ThrottleQdiscs.ParseIngressFilters(await tc.IngressFiltersAsync(name, cancellationToken).ConfigureAwait(false) ?? string.Empty);
-            ifbLink = await tc.LinkAsync(ifb, cancellationToken).ConfigureAwait(false);
-            ifbOurs = ifbLink is not null && ThrottleQdiscs.IsOurs(ThrottleQdiscs.ParseQdiscs(await tc.QdiscsAsync(ifb, cancellationToken).ConfigureAwait(false) ?? string.Empty).FirstOrDefault(q => q.Root));
+            var ifbLink = await tc.LinkAsync(ifb, cancellationToken).ConfigureAwait(false);
+            ifbExists = ifbLink is not null;
+            ifbMine = ifbLink is not null && ThrottleQdiscs.IsOurIfb(ifbLink, name);
+            ifbShaped = ifbLink is not null && ThrottleQdiscs.IsOurs(ThrottleQdiscs.ParseQdiscs(await tc.QdiscsAsync(ifb, cancellationToken).ConfigureAwait(false) ?? string.Empty).FirstOrDefault(q => q.Root));
         }
         catch (Exception e) when (e is TcException or System.Text.Json.JsonException)
         {
@@ -289,7 +290,7 @@ public sealed partial class ThrottleStep(
             return StepResult.Failure($"{why}: not throttled. Remove that qdisc, or throttle with a command step of your own");
         }
 
-        if (ifbLink is not null && !ifbLink.Contains($"\"ifalias\":\"{ThrottleQdiscs.IfbAlias(name)}\"", StringComparison.Ordinal))
+        if (ifbExists && !ifbMine)
         {
             return StepResult.Failure($"a device named {ifb} exists and is not the throttle's (its alias is not '{ThrottleQdiscs.IfbAlias(name)}'): not throttled. Rename or delete it");
         }
@@ -305,7 +306,7 @@ public sealed partial class ThrottleStep(
         // Remembered before anything changes: a half-done setup is undone from it.
         var wasHeld = !_held.TryAdd(name, held);
         _held[name] = held;
-        if (ifbLink is null)
+        if (!ifbExists)
         {
             foreach (var command in new[] { new[] { "link", "add", ifb, "type", "ifb" }, ["link", "set", "dev", ifb, "alias", ThrottleQdiscs.IfbAlias(name)] })
             {
@@ -328,7 +329,7 @@ public sealed partial class ThrottleStep(
         }
 
         lines.AddRange(ThrottleQdiscs.Shaper(name, options.Rate, options.UnthrottledPorts));
-        if (ifbOurs)
+        if (ifbShaped)
         {
             lines.Add($"qdisc del dev {ifb} root");
         }
@@ -377,7 +378,7 @@ public sealed partial class ThrottleStep(
     private async Task<StepResult> RevertAsync(ThrottledInterface held, CancellationToken cancellationToken)
     {
         var lines = new List<string>();
-        string? ifbLink;
+        bool ifbMine;
         try
         {
             var json = await tc.QdiscsAsync(held.Name, cancellationToken).ConfigureAwait(false);
@@ -410,7 +411,7 @@ public sealed partial class ThrottleStep(
                 }
             }
 
-            ifbLink = await tc.LinkAsync(held.Ifb, cancellationToken).ConfigureAwait(false);
+            ifbMine = await tc.LinkAsync(held.Ifb, cancellationToken).ConfigureAwait(false) is { } ifbLink && ThrottleQdiscs.IsOurIfb(ifbLink, held.Name);
         }
         catch (Exception e) when (e is TcException or System.Text.Json.JsonException)
         {
@@ -423,7 +424,7 @@ public sealed partial class ThrottleStep(
             return StepResult.Failure($"cannot undo the throttle of {held.Name}: {result.Error}");
         }
 
-        if (ifbLink is not null && ifbLink.Contains($"\"ifalias\":\"{ThrottleQdiscs.IfbAlias(held.Name)}\"", StringComparison.Ordinal))
+        if (ifbMine)
         {
             var deleted = await tc.IpAsync(["link", "del", "dev", held.Ifb], cancellationToken).ConfigureAwait(false);
             if (!deleted.Succeeded)
