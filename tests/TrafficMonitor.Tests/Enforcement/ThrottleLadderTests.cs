@@ -1,15 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using TrafficMonitor.Configuration;
 using TrafficMonitor.Enforcement;
-using TrafficMonitor.Hosting;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.Platform;
 using TrafficMonitor.State;
 using TrafficMonitor.Tests.Components;
+using TrafficMonitor.Tests.Ladder;
 using TrafficMonitor.Tests.Monitoring;
-using TrafficMonitor.Usage;
 
 namespace TrafficMonitor.Tests.Enforcement;
 
@@ -140,16 +137,7 @@ public sealed class ThrottleLadderTests : IDisposable
             actions:
             {{rules}}
             """;
-        var settings = ConfigLoader.Parse(yaml, "test.yaml", _stateDir.Path);
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
-        services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton(ProcessIdentity.New());
-        services.AddSingleton(new SystemBoot(_time.GetUtcNow().AddDays(-3)));
-        services.AddSingleton<IProcessRunner>(new NamespacedRunner(_net.NamespaceA));
-        services.AddTrafficMonitor(settings, RunMode.Live);
-        services.AddSingleton<IUsageSource>(_usage);
-        var provider = services.BuildServiceProvider();
+        var provider = LadderCheckTests.Process(yaml, _stateDir.Path, _logs, _time, _time.GetUtcNow().AddDays(-3), _usage, RunMode.Live, new NamespacedRunner(_net.NamespaceA));
         _services.Add(provider);
         return provider;
     }
