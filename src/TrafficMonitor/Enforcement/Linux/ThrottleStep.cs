@@ -174,7 +174,7 @@ public sealed partial class ThrottleStep(
             {
                 found = await FindChangeAsync(held, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is TcException or System.Text.Json.JsonException)
+            catch (Exception e) when (IsUnreadable(e))
             {
                 failed.Add($"cannot read {held.Name}'s qdiscs: {e.Message}");
                 continue;
@@ -261,7 +261,7 @@ public sealed partial class ThrottleStep(
             ifbMine = ifbLink is not null && ThrottleQdiscs.IsOurIfb(ifbLink, name);
             ifbShaped = ifbLink is not null && ThrottleQdiscs.IsOurs(ThrottleQdiscs.ParseQdiscs(await tc.QdiscsAsync(ifb, cancellationToken).ConfigureAwait(false) ?? string.Empty).FirstOrDefault(q => q.Root));
         }
-        catch (Exception e) when (e is TcException or System.Text.Json.JsonException)
+        catch (Exception e) when (IsUnreadable(e))
         {
             return StepResult.Failure($"cannot read {name}'s qdiscs: {e.Message}");
         }
@@ -362,6 +362,10 @@ public sealed partial class ThrottleStep(
         return StepResult.Success;
     }
 
+    /// <summary>tc failed, or printed what is not the JSON it prints (another iproute2 version).</summary>
+    private static bool IsUnreadable(Exception e) =>
+        e is TcException or System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException;
+
     /// <summary>
     /// After a failed setup: one begun on an interface the throttle did not hold is undone, so nothing is left half
     /// set; one it held (being put back) stays remembered, for the next check to try again and a revert to undo.
@@ -413,7 +417,7 @@ public sealed partial class ThrottleStep(
 
             ifbMine = await tc.LinkAsync(held.Ifb, cancellationToken).ConfigureAwait(false) is { } ifbLink && ThrottleQdiscs.IsOurIfb(ifbLink, held.Name);
         }
-        catch (Exception e) when (e is TcException or System.Text.Json.JsonException)
+        catch (Exception e) when (IsUnreadable(e))
         {
             return StepResult.Failure($"cannot read {held.Name}'s qdiscs: {e.Message}");
         }
