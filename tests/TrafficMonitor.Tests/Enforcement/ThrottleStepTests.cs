@@ -101,6 +101,11 @@ public class ThrottleStepTests
             Problems("{at: \"80%\", do: throttle, rate: \"lots\", keep_ssh: maybe, allow_ports: [ssh], rat: 1}").Select(p => p.Path));
 
     [Fact]
+    public void Parse_SecondThrottleRule_IsRefusedForBothWouldOwnTheSameQdiscs() =>
+        Assert.Equal(("actions.rules[1].do", "is a second throttle rule (actions.rules[0] is one): the interfaces hold one rate at a time; keep one throttle rule"),
+            Single(Problems("{at: \"80%\", do: throttle, rate: 10 Mbit}, {at: \"90%\", do: throttle, id: slower, rate: 1 Mbit}")));
+
+    [Fact]
     public void Parse_KeepSshFalseWithPorts_IsAContradiction() =>
         Assert.Contains("has no effect with keep_ssh: false",
             Assert.Single(Problems("{at: \"80%\", do: throttle, rate: 10 Mbit, keep_ssh: false, allow_ports: [22]}"), p => p.Path == "actions.rules[0].allow_ports").Message,
