@@ -74,6 +74,10 @@ public sealed partial class Enforcer(
         foreach (var decision in decisions)
         {
             var step = decision.RuleRemoved ? ForRecord(decision.Step.Id, state.Step(decision.Step.Id)) : _steps.Single(s => s.Id == decision.Step.Id);
+            if (step is IRecordedStep recorded && state.Step(step.Id) is { InForce: true, Undo: { } undo })
+            {
+                recorded.Recall(undo);
+            }
             if (decision.Verdict != StepVerdict.Held)
             {
                 _holdsLogged.Remove(step.Id);
@@ -119,6 +123,7 @@ public sealed partial class Enforcer(
             var record = state.Step(id);
             var configured = _steps.SingleOrDefault(s => s.Id == id);
             var step = configured ?? ForRecord(id, record);
+            (step as IRecordedStep)?.Recall(record.Undo ?? []);
             var result = await step.RevertAsync(new StepContext(StepEvent.Revert, id, null), CancellationToken.None).ConfigureAwait(false);
             if (!result.Succeeded)
             {

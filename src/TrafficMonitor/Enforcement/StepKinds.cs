@@ -1,5 +1,6 @@
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Configuration.Yaml;
+using TrafficMonitor.Enforcement.Linux;
 using TrafficMonitor.Platform;
 using TrafficMonitor.State;
 
@@ -46,7 +47,7 @@ internal static class StepKinds
         [CommandStepOptions.Kind] = new(CommandStepOptions.Kind, null, Anywhere, CommandStepOptions.Read, CommandStep.Create, CommandStep.ForRecord),
         [ShutdownStepOptions.Kind] = new(ShutdownStepOptions.Kind, null, Anywhere, ShutdownStepOptions.Read, ShutdownStep.Create, ShutdownStep.ForRecord),
         // Built elsewhere (tc, nftables); wired in here when their code is merged.
-        ["throttle"] = new("throttle", "Linux (tc)", LinuxOnly, null, null, null),
+        [ThrottleStepOptions.Kind] = new(ThrottleStepOptions.Kind, "Linux (tc)", LinuxOnly, ThrottleStepOptions.Read, ThrottleStep.Create, ThrottleStep.ForRecord),
         ["block"] = new("block", "Linux (nftables)", LinuxOnly, null, null, null),
         ["quota"] = new("quota", "Linux (nftables)", LinuxOnly, null, null, null),
     };

@@ -66,17 +66,29 @@ public sealed class LadderCheckTests : IDisposable
             actions:
             {{rules ?? Ladder}}
             """;
-        var settings = ConfigLoader.Parse(yaml, "test.yaml", _stateDir.Path);
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
-        services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton(ProcessIdentity.New());
-        services.AddSingleton(new SystemBoot(bootedAt ?? _time.GetUtcNow().AddDays(-3)));
-        services.AddTrafficMonitor(settings, runMode ?? RunMode.Live);
-        services.AddSingleton<IUsageSource>(_usage);
-        var provider = services.BuildServiceProvider();
+        var provider = Process(yaml, _stateDir.Path, _logs, _time, bootedAt ?? _time.GetUtcNow().AddDays(-3), _usage, runMode ?? RunMode.Live);
         _services.Add(provider);
         return provider.GetRequiredService<QuotaCheck>();
+    }
+
+    /// <summary>The services of one monitor process on the test's clock, usage and logs; <paramref name="runner"/> replaces the process runner.</summary>
+    internal static ServiceProvider Process(
+        string yaml, string stateDir, LogRecorder logs, TimeProvider time, DateTimeOffset bootedAt, IUsageSource usage, RunMode runMode, IProcessRunner? runner = null)
+    {
+        var settings = ConfigLoader.Parse(yaml, "test.yaml", stateDir);
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        services.AddSingleton(time);
+        services.AddSingleton(ProcessIdentity.New());
+        services.AddSingleton(new SystemBoot(bootedAt));
+        if (runner is not null)
+        {
+            services.AddSingleton(runner);
+        }
+
+        services.AddTrafficMonitor(settings, runMode);
+        services.AddSingleton(usage);
+        return services.BuildServiceProvider();
     }
 
     private List<string?> Events() =>

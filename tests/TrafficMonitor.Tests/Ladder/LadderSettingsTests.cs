@@ -128,9 +128,8 @@ public class LadderSettingsTests
     [Theory]
     [InlineData("block")]
     [InlineData("quota")]
-    [InlineData("throttle")]
     public void Parse_KindNotInThisBuild_IsRefusedNotHalfDone(string kind) =>
-        Assert.Equal($"'{kind}' is not available in this build: use one of command, shutdown",
+        Assert.Equal($"'{kind}' is not available in this build: use one of command, shutdown, throttle",
             ProblemAt($"actions: {{rules: [{{at: \"90%\", do: {kind}}}]}}", "actions.rules[0].do").Message);
 
     [Fact]
@@ -189,7 +188,7 @@ public class LadderSettingsTests
                 - {do: command, run: [/bin/true]}
             """)).Problems.Select(p => p.Path).ToList();
 
-        Assert.Equal(["actions.rules[0].do", "actions.rules[1].at", "actions.rules[2].at"], problems);
+        Assert.Equal(["actions.rules[0].rate", "actions.rules[1].at", "actions.rules[2].at"], problems);
     }
 
     [Fact]

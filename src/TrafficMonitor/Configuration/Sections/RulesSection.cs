@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using TrafficMonitor.Configuration.Yaml;
 using TrafficMonitor.Enforcement;
+using TrafficMonitor.Enforcement.Linux;
 using TrafficMonitor.Platform;
 using static TrafficMonitor.Configuration.Sections.SettingsText;
 
@@ -44,11 +45,24 @@ internal static class RulesSection
         var ok = rules.All(r => r.Rule is not null);
         RuleOptions? previous = null;
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? throttle = null;
         foreach (var (item, rule) in rules)
         {
             if (rule is null)
             {
                 continue;
+            }
+
+            // Two throttles would own the same root qdiscs: each would put its rate back over the other's at every
+            // check, and the first one undone would take away what the other must restore.
+            if (rule.Kind == ThrottleStepOptions.Kind && throttle is not null)
+            {
+                item.Problem("do", $"is a second throttle rule ({throttle} is one): the interfaces hold one rate at a time; keep one throttle rule");
+                ok = false;
+            }
+            else if (rule.Kind == ThrottleStepOptions.Kind)
+            {
+                throttle = item.Path;
             }
 
             // With total_limit: provider a percentage follows a limit not known yet: only points of one form compare.
@@ -106,9 +120,13 @@ internal static class RulesSection
             kind = null;
         }
 
-        // The kind's own keys are read (and so known) before the unknown ones are told.
+        // The kind's own keys are read (and so known) before the unknown ones are told. A kind refused on this OS or
+        // in this build reads none: its keys are not called unknown (rate: is no typo of at:), its refusal says it all.
         var options = kind?.Read!(item, context);
-        item.ReportUnknownKeys();
+        if (kind is not null || kindText is null || !StepKinds.All.ContainsKey(kindText.Trim()))
+        {
+            item.ReportUnknownKeys();
+        }
         if (idText is not null && idText.Trim().Length > RuleOptions.MaxIdLength)
         {
             item.Problem("id", $"is longer than {RuleOptions.MaxIdLength} characters");
