@@ -171,10 +171,11 @@ public sealed class LadderCheckTests : IDisposable
     [Fact]
     public async Task Run_StepInForceOfAKindNotInThisBuild_IsReportedNeverForgottenAsUndone()
     {
-        // Left by a build that had nftables blocks, then the rule was taken out of the settings.
+        // Left by a build with a kind this one lacks, then the rule was taken out of the settings. (Not a kind this
+        // build has: undoing it would run tc or nft on the test machine itself.)
         var store = new TrafficMonitor.State.StateStore(_stateDir.Path, _time, _logs.For<TrafficMonitor.State.StateStore>());
         var blocked = new EnforcementStep("block@95%", 95 * GB, TimeSpan.Zero, Revertible: true);
-        store.Save(EnforcementPolicy.Applied(new TrafficMonitor.State.MonitorState(), blocked, new BillingPeriod(new DateOnly(2026, 11, 1), new DateOnly(2026, 12, 1)), _time.GetUtcNow(), Guid.NewGuid(), "block"));
+        store.Save(EnforcementPolicy.Applied(new TrafficMonitor.State.MonitorState(), blocked, new BillingPeriod(new DateOnly(2026, 11, 1), new DateOnly(2026, 12, 1)), _time.GetUtcNow(), Guid.NewGuid(), "reroute"));
         var check = StartProcess();
 
         var first = await At(check, 10 * GB);
