@@ -54,7 +54,7 @@ public sealed partial class Enforcer(
             return step.Id == ShutdownStep.StepId ? thresholds.CriticalBytes : step.Plan.AtBytes;
         }
 
-        return settings.Rules.FirstOrDefault(r => r.Id == step.Id) is { } rule ? rule.PointIn(thresholds) : step.Plan.AtBytes;
+        return settings.Rules.FirstOrDefault(r => r.Id == step.Id) is { } rule ? rule.StartsIn(thresholds) : step.Plan.AtBytes;
     }
 
     /// <summary>How the action at the critical point reads in messages.</summary>
@@ -63,7 +63,14 @@ public sealed partial class Enforcer(
         : MessageComposer.LadderDescription + ": " + string.Join("; ", settings.Rules.Select(r => $"{r.Id} at {r.At}"));
 
     public QuotaProgress Progress(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) =>
-        QuotaProgress.Of(thresholds, state, period, _steps.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Kind, PointOf(s, thresholds), s.Plan.Revertible)));
+        QuotaProgress.Of(thresholds, state, period, _steps.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Kind, PointOf(s, thresholds), s.Plan.Revertible) { StopsAtBytes = s.StopsAtBytes }));
+
+    /// <summary>
+    /// What the fast checks aim at besides the stages: where each step is applied and, for a step that acts ahead of
+    /// its point (the kernel quota), where it stops traffic, so the quota is refreshed often as traffic nears it.
+    /// </summary>
+    public IReadOnlyList<long> TargetsFor(ThresholdsOptions thresholds) =>
+        [.. PlanFor(thresholds).Select(p => p.AtBytes), .. _steps.Where(s => s.Enabled && s.StopsAtBytes is not null).Select(s => s.StopsAtBytes!.Value)];
 
     /// <param name="keep">Keeps a state at once: a run is recorded before its command starts.</param>
     /// <returns>The state with each step's result recorded, and whether every step that was due succeeded.</returns>

@@ -1,5 +1,6 @@
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Configuration.Yaml;
+using TrafficMonitor.Enforcement.Linux;
 using TrafficMonitor.Platform;
 using TrafficMonitor.State;
 
@@ -47,8 +48,8 @@ internal static class StepKinds
         [ShutdownStepOptions.Kind] = new(ShutdownStepOptions.Kind, null, Anywhere, ShutdownStepOptions.Read, ShutdownStep.Create, ShutdownStep.ForRecord),
         // Built elsewhere (tc, nftables); wired in here when their code is merged.
         ["throttle"] = new("throttle", "Linux (tc)", LinuxOnly, null, null, null),
-        ["block"] = new("block", "Linux (nftables)", LinuxOnly, null, null, null),
-        ["quota"] = new("quota", "Linux (nftables)", LinuxOnly, null, null, null),
+        [BlockStep.KindName] = new(BlockStep.KindName, "Linux (nftables)", LinuxOnly, BlockOptions.Read, BlockStep.Create, NftSteps.ForRecord(BlockStep.KindName, BlockStep.TableName)),
+        [QuotaStep.KindName] = new(QuotaStep.KindName, "Linux (nftables)", LinuxOnly, QuotaOptions.Read, QuotaStep.Create, NftSteps.ForRecord(QuotaStep.KindName, QuotaStep.TableName)),
     };
 
     public static string Names => string.Join(", ", All.Keys);

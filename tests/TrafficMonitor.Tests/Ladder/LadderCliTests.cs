@@ -96,17 +96,25 @@ public sealed class LadderCliTests : IDisposable
         Assert.Equal(0, monitor.WaitForExit());
     }
 
-    [Theory]
-    [InlineData("block")]
-    [InlineData("quota")]
-    [InlineData("throttle")]
-    public void CheckConfig_KindNotInThisBuild_Exits78NamingTheKey(string kind)
+    [Fact]
+    public void CheckConfig_KindNotInThisBuild_Exits78NamingTheKey()
     {
-        var result = CliRunner.Run(["check-config", "--config", Config($"    - {{at: \"90%\", do: {kind}}}")]);
+        var result = CliRunner.Run(["check-config", "--config", Config("    - {at: \"90%\", do: throttle}")]);
 
         Assert.Equal(78, result.ExitCode);
         Assert.Contains("actions.rules[1].do (line 11, column 23): ", result.Error, StringComparison.Ordinal);
-        Assert.Contains($"'{kind}' is not available in this build: use one of command, shutdown", result.Error, StringComparison.Ordinal);
+        Assert.Contains("'throttle' is not available in this build: use one of command, shutdown, block, quota", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckConfig_QuotaRule_PrintsWhereItIsArmedAndWhereTheKernelStops()
+    {
+        var result = CliRunner.Run(["check-config", "--config", Config("    - {at: \"95%\", do: block}\n    - {at: \"100%\", do: quota, arm_at: \"96%\"}")]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("- at: 100%   # 100 GB, 100000000000 bytes", result.Output, StringComparison.Ordinal);
+        Assert.Contains("arm_at: 96%", result.Output, StringComparison.Ordinal);
+        Assert.Contains("allow_ports: [22]", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
