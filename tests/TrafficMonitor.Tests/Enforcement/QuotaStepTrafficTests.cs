@@ -70,11 +70,10 @@ public sealed class QuotaStepTrafficTests(ITestOutputHelper output) : IDisposabl
         }
 
         var clock = Stopwatch.StartNew();
-        using (var sender = _net.StartSending(10))
-        {
-            // The kernel stops it; iperf3 then waits on its control connection, which the quota stops too.
-            sender.WaitForExit(15_000);
-        }
+        // The kernel stops it; iperf3 then waits on its control connection, which the quota stops too, until the
+        // namespace pair kills it (not disposed here: the pair must still see it to kill it).
+        var sender = _net.StartSending(10);
+        sender.WaitForExit(15_000);
 
         _net.WaitForQuiet();
         var (rx, tx) = _net.CountersA;
