@@ -33,14 +33,18 @@ public sealed class QuotaStepTrafficTests(ITestOutputHelper output) : IDisposabl
     }
 
     /// <param name="sentBefore">Sent (idle, before the monitor starts) as a fraction of the limit.</param>
-    /// <param name="armAt">The rule's arm_at; null: the default lead (1 GiB, more than the limit), so armed at the first check.</param>
+    /// <param name="armAt">
+    /// The rule's arm_at; null: the default lead (1 GiB, more than the limit), so armed at the first check. At 15%,
+    /// reached at full speed: it is armed while iperf3 runs, wherever the check that sees it finds the counters (veth
+    /// here moves ~3 GB/s, so a lead of a few hundred MB is what a few fast checks under load take).
+    /// </param>
     /// <remarks>
     /// The monitor runs as root here, and by default its own user's traffic passes the quota (as a service it runs
     /// with a group of its own): allow_users names nobody instead, so iperf3 (root) is counted and stopped.
     /// </remarks>
     [Theory]
     [InlineData(0.0, null)]
-    [InlineData(0.5, "60%")]
+    [InlineData(0.1, "15%")]
     public void Quota_FullSpeedIperf_StopsWithin1MBOverAnd1PercentShortOfTheLimit(double sentBefore, string? armAt)
     {
         if (sentBefore > 0)
@@ -83,7 +87,7 @@ public sealed class QuotaStepTrafficTests(ITestOutputHelper output) : IDisposabl
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"final {final:N0} B: {final - Limit:+#,0;-#,0;0} B against the limit of {Limit:N0} B; " +
             $"{monitor.Occurrences("its allowance is now")} resizes, {monitor.Occurrences("a fresh quota of")} re-creations; {clock.Elapsed.TotalSeconds:F1} s; load {File.ReadAllText("/proc/loadavg").Trim()}"));
-        foreach (var line in monitor.Log.Split('\n').Where(l => l.Contains("quota@100%", StringComparison.Ordinal)).TakeLast(8))
+        foreach (var line in monitor.Log.Split('\n').Where(l => l.Contains("quota@100%", StringComparison.Ordinal) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)))
         {
             output.WriteLine(line);
         }
