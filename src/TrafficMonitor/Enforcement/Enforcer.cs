@@ -97,7 +97,7 @@ public sealed partial class Enforcer(
                     succeeded &= reverted;
                     break;
                 case StepVerdict.AlreadyApplied when decision.Step.Revertible && !runMode.IsDryRun:
-                    succeeded &= await EnsureAsync(step, snapshot).ConfigureAwait(false);
+                    succeeded &= await EnsureAsync(step, decision, snapshot, time.Now).ConfigureAwait(false);
                     break;
                 case StepVerdict.Held when _holdsLogged.Add(step.Id):
                     LogStepHeld(step.Id, HoldText(state.Hold));
@@ -281,7 +281,7 @@ public sealed partial class Enforcer(
         return (failed, false);
     }
 
-    private async Task<bool> EnsureAsync(IEnforcementStep step, QuotaSnapshot snapshot)
+    private async Task<bool> EnsureAsync(IEnforcementStep step, StepDecision decision, QuotaSnapshot snapshot, DateTimeOffset now)
     {
         var result = await step.EnsureAsync(new StepContext(StepEvent.Apply, step.Id, snapshot), CancellationToken.None).ConfigureAwait(false);
         if (!result.Succeeded)
@@ -293,6 +293,7 @@ public sealed partial class Enforcer(
         if (result.Repaired is { } repaired)
         {
             LogStepRepaired(step.Id, repaired);
+            notifier.LadderStepRepaired(snapshot, Notice(step, decision), repaired, now);
         }
 
         return true;

@@ -53,7 +53,7 @@ public sealed class LadderCheckTests : IDisposable
               command: {_steps.Yaml("shutdown")}
         """;
 
-    private QuotaCheck StartProcess(string? rules = null, DateTimeOffset? bootedAt = null, RunMode? runMode = null)
+    private QuotaCheck StartProcess(string? rules = null, DateTimeOffset? bootedAt = null, RunMode? runMode = null, IProcessRunner? runner = null)
     {
         var yaml = $$"""
             thresholds: {total_limit: "100 GB", interval: "50 GB", critical_percentage: 90}
@@ -72,6 +72,11 @@ public sealed class LadderCheckTests : IDisposable
         services.AddSingleton<TimeProvider>(_time);
         services.AddSingleton(ProcessIdentity.New());
         services.AddSingleton(new SystemBoot(bootedAt ?? _time.GetUtcNow().AddDays(-3)));
+        if (runner is not null)
+        {
+            services.AddSingleton(runner);
+        }
+
         services.AddTrafficMonitor(settings, runMode ?? RunMode.Live);
         services.AddSingleton<IUsageSource>(_usage);
         var provider = services.BuildServiceProvider();
@@ -188,6 +193,24 @@ public sealed class LadderCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_BlockTableFlushedWhileInForce_IsPutBackAtTheNextCheckAndTheAdminIsTold()
+    {
+        var nft = new FakeNftTables();
+        var check = StartProcess("  rules:\n    - {at: \"95%\", do: block}", runner: nft);
+        await At(check, 96 * GB);
+        Assert.Equal(1, nft.Loads);
+
+        nft.Flush();
+        await At(check, 96 * GB, after: TimeSpan.FromSeconds(1));
+        await At(check, 96 * GB, after: TimeSpan.FromSeconds(1));
+
+        Assert.Equal(2, nft.Loads);
+        Assert.Single(_logs.Lines, l => l.Contains("block@95% was no longer in force", StringComparison.Ordinal) && l.Contains("was gone", StringComparison.Ordinal));
+        var told = Assert.Single(_hook.Requests, r => r.Body.Contains("was removed and put back", StringComparison.Ordinal));
+        Assert.Equal("step_applied", System.Text.Json.JsonDocument.Parse(told.Body).RootElement.GetProperty("event").GetString());
+    }
+
+    [Fact]
     public async Task Run_FailingStep_IsNotifiedOnceAndRetriedAfterItsInterval()
     {
         _steps.ExitCode = 3;
@@ -267,5 +290,37 @@ public sealed class LadderCheckTests : IDisposable
 
         Assert.Single(_steps.CallsOf("shutdown"));
         Assert.Equal(["action_run"], Events().Where(e => e!.StartsWith("action", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Stands in for nft: keeps the tables <c>nft -f -</c> loads and lists them back, until flushed.</summary>
+    private sealed class FakeNftTables : IProcessRunner
+    {
+        private string? _loaded;
+
+        public int Loads { get; private set; }
+
+        public void Flush() => _loaded = null;
+
+        public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
+            RunAsync(command, null, timeout, cancellationToken);
+
+        public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string? standardInput, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            if (command is ["nft", "-f", "-"])
+            {
+                Loads++;
+                _loaded = standardInput;
+                return Task.FromResult(new ProcessResult(0, string.Empty, string.Empty));
+            }
+
+            if (command is ["nft", "list", "table", ..])
+            {
+                return Task.FromResult(_loaded is null
+                    ? new ProcessResult(1, string.Empty, "Error: No such file or directory")
+                    : new ProcessResult(0, _loaded, string.Empty));
+            }
+
+            throw new InvalidOperationException($"unexpected command: {string.Join(' ', command)}");
+        }
     }
 }
