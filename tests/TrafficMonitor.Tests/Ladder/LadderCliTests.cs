@@ -107,7 +107,7 @@ public sealed class LadderCliTests : IDisposable
     }
 
     [Fact]
-    public void CheckConfig_QuotaRule_PrintsWhereItIsArmedAndWhereTheKernelStops()
+    public void CheckConfig_BlockAndQuotaRules_PrintWhereTheQuotaIsArmedAndWarnThatRootsTrafficPasses()
     {
         var result = CliRunner.Run(["check-config", "--config", Config("    - {at: \"95%\", do: block}\n    - {at: \"100%\", do: quota, arm_at: \"96%\"}")]);
 
@@ -115,6 +115,8 @@ public sealed class LadderCliTests : IDisposable
         Assert.Contains("- at: 100%   # 100 GB, 100000000000 bytes", result.Output, StringComparison.Ordinal);
         Assert.Contains("arm_at: 96%", result.Output, StringComparison.Ordinal);
         Assert.Contains("allow_ports: [22]", result.Output, StringComparison.Ordinal);
+        // The tests run as root in group root: by default every root process's traffic would pass the block.
+        Assert.Contains("actions.rules[1] (block@95%): the monitor runs as root in group root, so every root process's traffic passes the block", result.Output + result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

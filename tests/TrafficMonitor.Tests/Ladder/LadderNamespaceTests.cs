@@ -53,8 +53,8 @@ public sealed partial class LadderNamespaceTests(ITestOutputHelper output) : IDi
             monitor.WaitForLog("Monitoring started");
             Assert.True(Reachable(OtherPort), "before the ladder, every port is reachable");
 
-            // Up to the quota's arm_at, then on at full speed: the block at 95%, the kernel's stop at 100%.
-            _net.Send(Limit / 2);
+            // Past the quota's arm_at (50%), then on at full speed: the block at 95%, the kernel's stop at 100%.
+            _net.Send(Limit * 6 / 10);
             monitor.WaitForLog("quota@100% is applied");
             var step = Step(config, "quota@100%");
             Assert.Equal((Limit / 2, Limit), (step.GetProperty("at_bytes").GetInt64(), step.GetProperty("stops_at_bytes").GetInt64()));

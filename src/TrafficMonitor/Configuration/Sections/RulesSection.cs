@@ -246,6 +246,21 @@ internal static class RulesSection
             }
         }
 
+        // The block and the quota let the monitor's own traffic through; as root in group root that is every root process.
+        for (var i = 0; i < settings.Rules.Count; i++)
+        {
+            var allowed = settings.Rules[i].Options switch
+            {
+                Enforcement.Linux.BlockOptions block => block.Allowed,
+                Enforcement.Linux.QuotaOptions quota => quota.Allowed,
+                _ => null,
+            };
+            if (allowed?.Warning(Enforcement.Linux.ProcessCredentials.Current()) is { } warning)
+            {
+                yield return $"{RuleOptions.SectionName}[{i}] ({settings.Rules[i].Id}): {warning}";
+            }
+        }
+
         foreach (var rule in settings.Rules.Where(r => r.Options is ShutdownStepOptions))
         {
             foreach (var warning in ShutdownSection.Warnings(((ShutdownStepOptions)rule.Options).Shutdown))
