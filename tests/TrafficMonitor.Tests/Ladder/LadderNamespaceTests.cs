@@ -77,8 +77,17 @@ public sealed partial class LadderNamespaceTests(ITestOutputHelper output) : IDi
             monitor.WaitForLog("quota@100% was no longer in force");
             var held = Normalized(Ruleset());
 
-            // Killed (-9) mid-ladder, then the kernel's tables gone as after a reboot: the next daemon puts back
-            // exactly what should hold, and nothing else.
+            // Killed (-9) mid-ladder and started again: what holds is left as it is (one table each, the same rules).
+            monitor.Signal("KILL");
+            monitor.WaitForExit();
+            monitor.Dispose();
+            monitor = RunningMonitor.InNamespace(_net.NamespaceA, "run", "--config", config, "--log-level", "DEBUG");
+            monitor.WaitForLog("Used ", count: 3);
+            Assert.Equal(held, Normalized(Ruleset()));
+            Assert.DoesNotContain("no longer in force", monitor.Log, StringComparison.Ordinal);
+
+            // Killed again, and the kernel's tables gone as after a reboot: the next daemon puts back exactly what
+            // should hold, and nothing else.
             monitor.Signal("KILL");
             monitor.WaitForExit();
             monitor.Dispose();
@@ -144,8 +153,12 @@ public sealed partial class LadderNamespaceTests(ITestOutputHelper output) : IDi
 
     private string Ruleset() => NetworkNamespacePair.Exec(_net.NamespaceA, "nft", "list", "ruleset");
 
-    /// <summary>The ruleset without the quota's numbers, which follow the traffic: what was installed, not how far it counted.</summary>
-    private static string Normalized(string ruleset) => QuotaNumbers().Replace(ruleset, "over N bytes");
+    /// <summary>
+    /// The ruleset without the quota's numbers, which follow the traffic, and with its tables in name order (a quota
+    /// created anew for the rest is listed last): what is installed, not how far it counted or when.
+    /// </summary>
+    private static string Normalized(string ruleset) =>
+        string.Join("\n", ("\n" + QuotaNumbers().Replace(ruleset, "over N bytes")).Split("\ntable ", StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
 
     /// <summary>A TCP transfer from B to A's <paramref name="port"/> gets through (iperf3, connecting within 2 s).</summary>
     private bool Reachable(int port)
