@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using TrafficMonitor.Platform;
 using TrafficMonitor.Quota;
-using TrafficMonitor.State;
 
 namespace TrafficMonitor.Enforcement.Linux;
 
