@@ -54,7 +54,7 @@ public sealed partial class Enforcer(
             return step.Id == ShutdownStep.StepId ? thresholds.CriticalBytes : step.Plan.AtBytes;
         }
 
-        return settings.Rules.FirstOrDefault(r => r.Id == step.Id) is { } rule ? rule.PointIn(thresholds) : step.Plan.AtBytes;
+        return settings.Rules.FirstOrDefault(r => r.Id == step.Id) is { } rule ? rule.StartsIn(thresholds) : step.Plan.AtBytes;
     }
 
     /// <summary>How the action at the critical point reads in messages.</summary>
@@ -63,7 +63,14 @@ public sealed partial class Enforcer(
         : MessageComposer.LadderDescription + ": " + string.Join("; ", settings.Rules.Select(r => $"{r.Id} at {r.At}"));
 
     public QuotaProgress Progress(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) =>
-        QuotaProgress.Of(thresholds, state, period, _steps.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Kind, PointOf(s, thresholds), s.Plan.Revertible)));
+        QuotaProgress.Of(thresholds, state, period, _steps.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Kind, PointOf(s, thresholds), s.Plan.Revertible) { StopsAtBytes = s.StopsAtBytes }));
+
+    /// <summary>
+    /// What the fast checks aim at besides the stages: where each step is applied and, for a step that acts ahead of
+    /// its point (the kernel quota), where it stops traffic, so the quota is refreshed often as traffic nears it.
+    /// </summary>
+    public IReadOnlyList<long> TargetsFor(ThresholdsOptions thresholds) =>
+        [.. PlanFor(thresholds).Select(p => p.AtBytes), .. _steps.Where(s => s.Enabled && s.StopsAtBytes is not null).Select(s => s.StopsAtBytes!.Value)];
 
     /// <param name="keep">Keeps a state at once: a run is recorded before its command starts.</param>
     /// <returns>The state with each step's result recorded, and whether every step that was due succeeded.</returns>
@@ -94,7 +101,7 @@ public sealed partial class Enforcer(
                     succeeded &= reverted;
                     break;
                 case StepVerdict.AlreadyApplied when decision.Step.Revertible && !runMode.IsDryRun:
-                    succeeded &= await EnsureAsync(step, snapshot).ConfigureAwait(false);
+                    succeeded &= await EnsureAsync(step, decision, snapshot, time.Now).ConfigureAwait(false);
                     break;
                 case StepVerdict.Held when _holdsLogged.Add(step.Id):
                     LogStepHeld(step.Id, HoldText(state.Hold));
@@ -141,8 +148,8 @@ public sealed partial class Enforcer(
     }
 
     private IEnforcementStep ForRecord(string id, StepRecord record) =>
-        record.Kind is { } kind && StepKinds.All.TryGetValue(kind, out var known) && known.ForRecord is { } reverter
-            ? reverter(id, record, services)
+        record.Kind is { } kind && StepKinds.All.TryGetValue(kind, out var known)
+            ? known.ForRecord(id, record, services)
             : new NothingToUndo(id, record.Kind ?? "unknown",
                 $"its kind ({record.Kind ?? "unknown"}) is not in this build, so it cannot be undone here: undo it by hand, or with the build that applied it");
 
@@ -279,7 +286,7 @@ public sealed partial class Enforcer(
         return (failed, false);
     }
 
-    private async Task<bool> EnsureAsync(IEnforcementStep step, QuotaSnapshot snapshot)
+    private async Task<bool> EnsureAsync(IEnforcementStep step, StepDecision decision, QuotaSnapshot snapshot, DateTimeOffset now)
     {
         var result = await step.EnsureAsync(new StepContext(StepEvent.Apply, step.Id, snapshot), CancellationToken.None).ConfigureAwait(false);
         if (!result.Succeeded)
@@ -291,6 +298,7 @@ public sealed partial class Enforcer(
         if (result.Repaired is { } repaired)
         {
             LogStepRepaired(step.Id, repaired);
+            notifier.LadderStepRepaired(snapshot, Notice(step, decision), repaired, now);
         }
 
         return true;

@@ -112,7 +112,7 @@ public static class ServiceRegistration
         {
             // Rules were checked against StepKinds when the settings loaded: only available kinds get here.
             var kind = StepKinds.All[rule.Kind];
-            services.AddSingleton(sp => kind.Create!(rule, sp));
+            services.AddSingleton(sp => kind.Create(rule, sp));
         }
     }
 

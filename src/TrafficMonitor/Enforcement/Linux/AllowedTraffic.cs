@@ -95,6 +95,17 @@ internal static class AllowedTrafficSection
     public const string UsersKey = "allow_users";
     public const string GroupsKey = "allow_groups";
 
+    /// <summary>The keys as check-config prints them.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Describe(AllowedTraffic allowed)
+    {
+        yield return new(PortsKey, $"[{string.Join(", ", allowed.SshPorts)}]");
+        yield return new(UsersKey, allowed.Users.Count > 0 ? $"[{string.Join(", ", allowed.Users)}]" : "(none: the monitor's own traffic)");
+        if (allowed.Groups is { Count: > 0 } groups)
+        {
+            yield return new(GroupsKey, $"[{string.Join(", ", groups)}]");
+        }
+    }
+
     public static AllowedTraffic Read(Configuration.Yaml.SectionReader rule)
     {
         var ports = Ports(rule, "would lock SSH out too");
