@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test. Installs the Debian packages the tests drive (vnStat, an SMTP server, iperf3, nftables,
-# iproute2, sqlite3, openssl, prometheus and promtool, headless chromium, tmux, systemd-analyze, mmdebstrap) when
-# they are missing, then prints one summary line: "N passed, N failed, N skipped".
+# iproute2, sqlite3, openssl, prometheus and promtool, headless chromium, tmux, systemd-analyze, mmdebstrap and
+# systemd-nspawn, which boots a disposable root with its own systemd) when they are missing, then prints one summary
+# line: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(vnstat python3-aiosmtpd iperf3 nftables iproute2 procps sqlite3 openssl prometheus chromium tmux systemd mmdebstrap)
+packages=(vnstat python3-aiosmtpd iperf3 nftables iproute2 procps sqlite3 openssl prometheus chromium tmux systemd mmdebstrap systemd-container)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

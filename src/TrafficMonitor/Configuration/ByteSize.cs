@@ -51,15 +51,7 @@ public readonly record struct ByteSize(long Bytes, UnitSystem Units = UnitSystem
     public static bool TryParse(string text, out ByteSize size, out string error)
     {
         size = default;
-        var trimmed = text.Trim();
-        var split = 0;
-        while (split < trimmed.Length && (char.IsAsciiDigit(trimmed[split]) || trimmed[split] is '.' or '-' or '+'))
-        {
-            split++;
-        }
-
-        var numberPart = trimmed[..split];
-        var unitPart = trimmed[split..].Trim();
+        var (numberPart, unitPart) = SplitUnit(text);
         if (!decimal.TryParse(numberPart, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
         {
             error = $"{Quoted.Value(text)} is not a size: write a number of GiB (2000) or a number with a unit ({UnitList}), e.g. \"2 TB\"";
@@ -102,6 +94,19 @@ public readonly record struct ByteSize(long Bytes, UnitSystem Units = UnitSystem
     }
 
     public override string ToString() => Format(Bytes, new SizeUnits(Units, Exponent));
+
+    /// <summary>"1.8 TiB" → ("1.8", "TiB"): the leading number (digits, point, sign) and the unit after it, trimmed.</summary>
+    internal static (string Number, string Unit) SplitUnit(string text)
+    {
+        var trimmed = text.Trim();
+        var split = 0;
+        while (split < trimmed.Length && (char.IsAsciiDigit(trimmed[split]) || trimmed[split] is '.' or '-' or '+'))
+        {
+            split++;
+        }
+
+        return (trimmed[..split], trimmed[split..].Trim());
+    }
 
     /// <summary>
     /// Prints a byte count with up to two decimals, in the largest unit of the family (up to

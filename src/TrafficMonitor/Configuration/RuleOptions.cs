@@ -14,6 +14,12 @@ public interface IStepOptions
 
     /// <summary>The step's own keys as check-config prints them (defaults filled in).</summary>
     IEnumerable<KeyValuePair<string, string>> Describe();
+
+    /// <summary>
+    /// Where the step is applied for a rule whose <c>at</c> is <paramref name="atBytes"/>: there, unless the step must
+    /// act ahead of it (a kernel quota is installed before the point where it stops traffic).
+    /// </summary>
+    long StartsAt(long atBytes, ThresholdsOptions thresholds) => atBytes;
 }
 
 /// <summary>One item of <c>actions.rules</c>: at <see cref="At"/> of the quota, do <see cref="Kind"/>.</summary>
@@ -39,12 +45,9 @@ public sealed record RuleOptions(string Id, string Kind, string At, long AtBytes
     /// Where the step starts under <paramref name="thresholds"/>: a percentage ("95%") follows the limit in force (the
     /// provider's, with <c>total_limit: provider</c>), a size stays <see cref="AtBytes"/>. The same rounding as at load.
     /// </summary>
-    public long PointIn(ThresholdsOptions thresholds)
-    {
-        var trimmed = At.Trim();
-        return IsPercentage
-            && decimal.TryParse(trimmed[..^1].Trim(), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var percent)
-            ? Math.Max(1, (long)Math.Floor(thresholds.TotalLimit.Bytes * (percent / 100m)))
-            : AtBytes;
-    }
+    public long PointIn(ThresholdsOptions thresholds) =>
+        IsPercentage && Sections.RulesSection.TryPoint(At, thresholds, out var bytes) ? bytes : AtBytes;
+
+    /// <summary>Where the step is applied under <paramref name="thresholds"/>: <see cref="PointIn"/>, or ahead of it for a step that must be (<see cref="IStepOptions.StartsAt"/>).</summary>
+    public long StartsIn(ThresholdsOptions thresholds) => Options.StartsAt(PointIn(thresholds), thresholds);
 }

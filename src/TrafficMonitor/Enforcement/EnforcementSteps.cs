@@ -22,7 +22,7 @@ public sealed class EnforcementSteps
         // Rules were checked against StepKinds when the settings loaded: only available kinds get here.
         All = settings.Rules.Count == 0
             ? [new ShutdownStep(settings.Shutdown, settings.Thresholds, services.GetRequiredService<IProcessRunner>(), services.GetRequiredService<IShutdownCommand>())]
-            : settings.Rules.Select(rule => StepKinds.All[rule.Kind].Create!(rule, services)).ToList();
+            : settings.Rules.Select(rule => StepKinds.All[rule.Kind].Create(rule, services)).ToList();
     }
 
     public IReadOnlyList<IEnforcementStep> All { get; }
@@ -53,9 +53,16 @@ public sealed class EnforcementSteps
             return step.Id == ShutdownStep.StepId ? thresholds.CriticalBytes : step.Plan.AtBytes;
         }
 
-        return _settings.Rules.FirstOrDefault(r => r.Id == step.Id) is { } rule ? rule.PointIn(thresholds) : step.Plan.AtBytes;
+        return _settings.Rules.FirstOrDefault(r => r.Id == step.Id) is { } rule ? rule.StartsIn(thresholds) : step.Plan.AtBytes;
     }
 
     public QuotaProgress Progress(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) =>
-        QuotaProgress.Of(thresholds, state, period, All.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Kind, PointOf(s, thresholds), s.Plan.Revertible)));
+        QuotaProgress.Of(thresholds, state, period, All.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Kind, PointOf(s, thresholds), s.Plan.Revertible) { StopsAtBytes = s.StopsAtBytes }));
+
+    /// <summary>
+    /// What the fast checks aim at besides the stages: where each step is applied and, for a step that acts ahead of
+    /// its point (the kernel quota), where it stops traffic, so the quota is refreshed often as traffic nears it.
+    /// </summary>
+    public IReadOnlyList<long> TargetsFor(ThresholdsOptions thresholds) =>
+        [.. PlanFor(thresholds).Select(p => p.AtBytes), .. All.Where(s => s.Enabled && s.StopsAtBytes is not null).Select(s => s.StopsAtBytes!.Value)];
 }

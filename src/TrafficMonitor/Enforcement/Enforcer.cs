@@ -44,6 +44,9 @@ public sealed partial class Enforcer(
 
     public QuotaProgress Progress(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) => steps.Progress(thresholds, state, period);
 
+    /// <inheritdoc cref="EnforcementSteps.TargetsFor"/>
+    public IReadOnlyList<long> TargetsFor(ThresholdsOptions thresholds) => steps.TargetsFor(thresholds);
+
     /// <param name="keep">Keeps a state at once: a run is recorded before its command starts.</param>
     /// <returns>The state with each step's result recorded, and whether every step that was due succeeded.</returns>
     public async Task<(MonitorState State, bool Succeeded)> EnforceAsync(
@@ -53,6 +56,10 @@ public sealed partial class Enforcer(
         foreach (var decision in decisions)
         {
             var step = decision.RuleRemoved ? ForRecord(decision.Step.Id, state.Step(decision.Step.Id)) : _steps.Single(s => s.Id == decision.Step.Id);
+            if (step is IRecordedStep recorded && state.Step(step.Id) is { InForce: true, Undo: { } undo })
+            {
+                recorded.Recall(undo);
+            }
             if (decision.Verdict != StepVerdict.Held)
             {
                 _holdsLogged.Remove(step.Id);
@@ -69,7 +76,7 @@ public sealed partial class Enforcer(
                     succeeded &= reverted;
                     break;
                 case StepVerdict.AlreadyApplied when decision.Step.Revertible && !runMode.IsDryRun:
-                    succeeded &= await EnsureAsync(step, snapshot).ConfigureAwait(false);
+                    succeeded &= await EnsureAsync(step, decision, snapshot, time.Now).ConfigureAwait(false);
                     break;
                 case StepVerdict.Held when _holdsLogged.Add(step.Id):
                     LogStepHeld(step.Id, HoldText(state.Hold));
@@ -98,6 +105,7 @@ public sealed partial class Enforcer(
             var record = state.Step(id);
             var configured = _steps.SingleOrDefault(s => s.Id == id);
             var step = configured ?? ForRecord(id, record);
+            (step as IRecordedStep)?.Recall(record.Undo ?? []);
             var result = await step.RevertAsync(new StepContext(StepEvent.Revert, id, null), CancellationToken.None).ConfigureAwait(false);
             if (!result.Succeeded)
             {
@@ -115,8 +123,8 @@ public sealed partial class Enforcer(
     }
 
     private IEnforcementStep ForRecord(string id, StepRecord record) =>
-        record.Kind is { } kind && StepKinds.All.TryGetValue(kind, out var known) && known.ForRecord is { } reverter
-            ? reverter(id, record, services)
+        record.Kind is { } kind && StepKinds.All.TryGetValue(kind, out var known)
+            ? known.ForRecord(id, record, services)
             : new NothingToUndo(id, record.Kind ?? "unknown",
                 $"its kind ({record.Kind ?? "unknown"}) is not in this build, so it cannot be undone here: undo it by hand, or with the build that applied it");
 
@@ -253,7 +261,7 @@ public sealed partial class Enforcer(
         return (failed, false);
     }
 
-    private async Task<bool> EnsureAsync(IEnforcementStep step, QuotaSnapshot snapshot)
+    private async Task<bool> EnsureAsync(IEnforcementStep step, StepDecision decision, QuotaSnapshot snapshot, DateTimeOffset now)
     {
         var result = await step.EnsureAsync(new StepContext(StepEvent.Apply, step.Id, snapshot), CancellationToken.None).ConfigureAwait(false);
         if (!result.Succeeded)
@@ -265,6 +273,7 @@ public sealed partial class Enforcer(
         if (result.Repaired is { } repaired)
         {
             LogStepRepaired(step.Id, repaired);
+            notifier.LadderStepRepaired(snapshot, Notice(step, decision), repaired, now);
         }
 
         return true;

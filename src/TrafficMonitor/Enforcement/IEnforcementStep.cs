@@ -52,6 +52,12 @@ public interface IEnforcementStep
     EnforcementStep Plan { get; }
 
     /// <summary>
+    /// For a step applied ahead of the point where it acts (a kernel quota, armed before it stops traffic): that
+    /// point, which status shows and the fast checks aim at. Null: the step acts where it is applied.
+    /// </summary>
+    long? StopsAtBytes => null;
+
+    /// <summary>
     /// Kept in the step's record when it is applied: what undoes it once its rule is gone from the settings (a command
     /// step's <c>undo</c>), handed back to the kind's <see cref="RecordReverter"/>.
     /// </summary>

@@ -1,5 +1,6 @@
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Configuration.Yaml;
+using TrafficMonitor.Enforcement.Linux;
 using TrafficMonitor.Platform;
 using TrafficMonitor.State;
 
@@ -24,16 +25,12 @@ internal delegate IEnforcementStep RecordReverter(string id, StepRecord record, 
 /// <summary>One value of <c>do</c>.</summary>
 /// <param name="Needs">The OS the kind needs, as a message says it ("Linux (nftables)"); null: every OS.</param>
 /// <param name="RunsOn">Whether <paramref name="Needs"/> is met.</param>
-/// <param name="Read">Null: the kind is known but not in this build.</param>
 internal sealed record StepKind(
-    string Name, string? Needs, Func<HostPlatform, bool> RunsOn, StepOptionsReader? Read, StepFactory? Create, RecordReverter? ForRecord)
-{
-    public bool Available => Read is not null && Create is not null && ForRecord is not null;
-}
+    string Name, string? Needs, Func<HostPlatform, bool> RunsOn, StepOptionsReader Read, StepFactory Create, RecordReverter ForRecord);
 
 /// <summary>
 /// Every value of <c>do</c>, the one place a kind is wired in: its options reader, its factory, and how a removed
-/// rule's record is undone. A kind whose code is not in this build is listed without them and refused at load.
+/// rule's record is undone.
 /// </summary>
 internal static class StepKinds
 {
@@ -45,13 +42,10 @@ internal static class StepKinds
     {
         [CommandStepOptions.Kind] = new(CommandStepOptions.Kind, null, Anywhere, CommandStepOptions.Read, CommandStep.Create, CommandStep.ForRecord),
         [ShutdownStepOptions.Kind] = new(ShutdownStepOptions.Kind, null, Anywhere, ShutdownStepOptions.Read, ShutdownStep.Create, ShutdownStep.ForRecord),
-        // Built elsewhere (tc, nftables); wired in here when their code is merged.
-        ["throttle"] = new("throttle", "Linux (tc)", LinuxOnly, null, null, null),
-        ["block"] = new("block", "Linux (nftables)", LinuxOnly, null, null, null),
-        ["quota"] = new("quota", "Linux (nftables)", LinuxOnly, null, null, null),
+        [ThrottleStepOptions.Kind] = new(ThrottleStepOptions.Kind, "Linux (tc)", LinuxOnly, ThrottleStepOptions.Read, ThrottleStep.Create, ThrottleStep.ForRecord),
+        [BlockStep.KindName] = new(BlockStep.KindName, "Linux (nftables)", LinuxOnly, BlockOptions.Read, BlockStep.Create, NftSteps.ForRecord(BlockStep.KindName, BlockStep.TableName)),
+        [QuotaStep.KindName] = new(QuotaStep.KindName, "Linux (nftables)", LinuxOnly, QuotaOptions.Read, QuotaStep.Create, NftSteps.ForRecord(QuotaStep.KindName, QuotaStep.TableName)),
     };
 
     public static string Names => string.Join(", ", All.Keys);
-
-    public static string AvailableNames => string.Join(", ", All.Values.Where(k => k.Available).Select(k => k.Name));
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Enforcement;
+using TrafficMonitor.Enforcement.Linux;
 using TrafficMonitor.Monitoring;
 using TrafficMonitor.Notifications.Outbox;
 using TrafficMonitor.Platform;
@@ -71,11 +72,22 @@ public sealed class CommandParts(TrafficMonitorSettings settings, RunMode runMod
 
     public EnforcementSteps EnforcementSteps => Part(() => new EnforcementSteps(settings, this));
 
-    /// <summary>What a step's factory asks for (<see cref="StepKinds"/>): the thresholds, the process runner, the OS shutdown.</summary>
+    /// <summary>
+    /// What the steps' factories ask for (<see cref="StepKinds"/>: the thresholds and monitor options, the process
+    /// runner, the OS shutdown, the usage source and clock the kernel quota sizes itself from, the interface counters a
+    /// throttle picks from, their loggers). A kind that asks for more gets null here, and its factory says which service.
+    /// </summary>
     public object? GetService(Type serviceType) =>
         serviceType == typeof(ThresholdsOptions) ? settings.Thresholds
+        : serviceType == typeof(MonitorOptions) ? settings.Monitor
         : serviceType == typeof(IProcessRunner) ? ProcessRunner
         : serviceType == typeof(IShutdownCommand) ? ShutdownCommand
+        : serviceType == typeof(IUsageSource) ? Usage
+        : serviceType == typeof(TimeProvider) ? Time
+        : serviceType == typeof(HostPlatform) ? Platform
+        : serviceType == typeof(IInterfaceCounters) ? InterfaceCounters
+        : serviceType == typeof(ILogger<QuotaStep>) ? Logger<QuotaStep>()
+        : serviceType == typeof(ILogger<ThrottleStep>) ? Logger<ThrottleStep>()
         : null;
 
     public void Dispose()

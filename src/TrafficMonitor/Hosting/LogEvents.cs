@@ -148,4 +148,12 @@ internal static class LogEvents
     public const int EnforcementPauseEnded = 913;
     public const int EnforcementRevertAll = 914;
     public const int EnforcementRequestUnreadable = 915;
+    // 930–949: the nftables steps (Enforcement/Linux).
+    public const int KernelQuotaResized = 930;
+    public const int KernelQuotaRecreated = 931;
+    // 950–959: the throttle step (Enforcement/Linux/ThrottleStep): tc qdiscs and ifb devices.
+    public const int ThrottleApplied = 950;
+    public const int ThrottleRemoved = 951;
+    public const int ThrottleNotOurs = 952;
+    public const int ThrottleRepaired = 953;
 }

@@ -50,8 +50,11 @@ public sealed partial class QuotaCheck(
     /// <summary>Where each enforcement step starts: thresholds the check cadence aims at, like the stages.</summary>
     public IReadOnlyList<long> StepPoints => enforcer.Plan.Select(p => p.AtBytes).ToList();
 
-    /// <summary>Where each enforcement step starts under the thresholds in force (the provider's limit, with total_limit: provider).</summary>
-    public IReadOnlyList<long> StepPointsFor(ThresholdsOptions thresholds) => enforcer.PlanFor(thresholds).Select(p => p.AtBytes).ToList();
+    /// <summary>
+    /// Where each enforcement step starts under the thresholds in force (the provider's limit, with total_limit:
+    /// provider), and where a kernel quota stops traffic: the cadence aims at each.
+    /// </summary>
+    public IReadOnlyList<long> StepPointsFor(ThresholdsOptions thresholds) => enforcer.TargetsFor(thresholds);
 
     /// <summary>The numbers of the last check that could read usage; null before the first.</summary>
     public QuotaSnapshot? LastSnapshot { get; private set; }

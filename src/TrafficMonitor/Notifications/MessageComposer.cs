@@ -93,6 +93,22 @@ public static class MessageComposer
             NotificationKind.StepApplied, subject, body, snapshot, null, dryRun, now);
     }
 
+    /// <summary>
+    /// A step in force was found gone (a firewall reload flushed its table) and was put back: the admin learns that
+    /// something on the machine removes it.
+    /// </summary>
+    public static Notification StepRepaired(QuotaSnapshot snapshot, StepNotice step, string repaired, bool dryRun, DateTimeOffset now)
+    {
+        var subject = $"{Prefix(dryRun)}{snapshot.HostName}: {step.Id} was removed and put back";
+        var body = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"{snapshot.HostName} found the step {step.Id} no longer in force, and put it back: {Sentence(repaired)}")
+            .AppendLine()
+            .Append(Facts(snapshot))
+            .AppendLine("Something on the machine removed it (a firewall reload, 'nft flush ruleset'); the monitor checks it at every check. If that reload is part of your setup, nothing needs doing; to lift the step: traffic-monitor pause.")
+            .Append(DryRunNote(dryRun));
+        return Create(Id(dryRun, $"step-repaired-{Key(step.Id)}-{Stamp(now)}"), NotificationKind.StepApplied, subject, body, snapshot, null, dryRun, now);
+    }
+
     /// <summary>A step of the ladder was undone.</summary>
     public static Notification StepReverted(QuotaSnapshot snapshot, StepNotice step, RevertReason reason, bool dryRun, DateTimeOffset now)
     {

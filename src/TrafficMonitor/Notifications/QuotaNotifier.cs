@@ -80,6 +80,9 @@ public sealed class QuotaNotifier(NotificationDispatcher dispatcher, DeliveryPum
     public void LadderStepApplied(QuotaSnapshot snapshot, StepNotice step, int run, bool reapplied, DateTimeOffset now) =>
         dispatcher.Enqueue(MessageComposer.StepApplied(snapshot, step, run, reapplied, runMode.IsDryRun, now));
 
+    public void LadderStepRepaired(QuotaSnapshot snapshot, StepNotice step, string repaired, DateTimeOffset now) =>
+        dispatcher.Enqueue(MessageComposer.StepRepaired(snapshot, step, repaired, runMode.IsDryRun, now));
+
     public void LadderStepReverted(QuotaSnapshot snapshot, StepNotice step, RevertReason reason, DateTimeOffset now) =>
         dispatcher.Enqueue(MessageComposer.StepReverted(snapshot, step, reason, runMode.IsDryRun, now));
 

@@ -62,7 +62,12 @@ public sealed record QuotaSnapshot(
 }
 
 /// <summary>An enforcement step as status and messages show it, whatever its kind.</summary>
-public sealed record StepView(string Id, bool Enabled, IReadOnlyList<string> Command, string Kind, long AtBytes, bool Revertible);
+/// <param name="AtBytes">Where the step is applied.</param>
+public sealed record StepView(string Id, bool Enabled, IReadOnlyList<string> Command, string Kind, long AtBytes, bool Revertible)
+{
+    /// <summary>A step applied ahead of where it acts (a kernel quota): where it stops traffic.</summary>
+    public long? StopsAtBytes { get; init; }
+}
 
 /// <summary>Where one enforcement step stands this period.</summary>
 public sealed record StepStatus(string Id, bool Enabled, IReadOnlyList<string> Command, DateTimeOffset? LastRunAt, int Runs, int Failures)
@@ -73,6 +78,9 @@ public sealed record StepStatus(string Id, bool Enabled, IReadOnlyList<string> C
 
     /// <summary>Where it starts, in counted bytes; <see cref="long.MaxValue"/> for a rule no longer in the settings.</summary>
     public long AtBytes { get; init; }
+
+    /// <summary>A step applied ahead of where it acts (a kernel quota, armed at <see cref="AtBytes"/>): where it stops traffic.</summary>
+    public long? StopsAtBytes { get; init; }
 
     public bool Revertible { get; init; }
 
@@ -113,6 +121,7 @@ public sealed record QuotaProgress(
             {
                 Kind = step.Kind,
                 AtBytes = step.AtBytes,
+                StopsAtBytes = step.StopsAtBytes,
                 Revertible = step.Revertible,
                 InForce = saved.InForce,
                 InForceSince = saved.InForce ? saved.LastRunAt : null,

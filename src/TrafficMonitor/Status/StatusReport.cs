@@ -22,6 +22,12 @@ public sealed record StatusStep(string Id, long? AtBytes, bool Enabled, bool Ran
     /// <summary>The rule's <c>do</c> (command, shutdown, …).</summary>
     public string Kind { get; init; } = string.Empty;
 
+    /// <summary>
+    /// A step armed ahead of where it acts (a kernel quota, installed at <c>AtBytes</c>): where it stops traffic; null
+    /// for every other step.
+    /// </summary>
+    public long? StopsAtBytes { get; init; }
+
     /// <summary>Stays in force until undone.</summary>
     public bool Revertible { get; init; }
 

@@ -121,6 +121,7 @@ public sealed class StatusReporter(
             .Select(s => new StatusStep(s.Id, s.RuleRemoved ? null : s.AtBytes, s.Enabled, s.RanThisPeriod, s.LastRunAt, s.Runs, s.Failures)
             {
                 Kind = s.Kind,
+                StopsAtBytes = s.RuleRemoved ? null : s.StopsAtBytes,
                 Revertible = s.Revertible,
                 Applied = s.InForce,
                 AppliedSince = s.InForceSince,
@@ -224,7 +225,10 @@ public sealed class StatusReporter(
             text.AppendLine("Enforcement:     the ladder (actions.rules)");
             foreach (var step in report.Steps.Where(s => s.Enabled))
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {step.Id} ({step.Kind}{(step.AtBytes is { } at ? $" at {ByteSize.Format(at, units)}" : ", rule removed")}): {StepState(step)}");
+                var where = step.AtBytes is not { } at ? ", rule removed"
+                    : step.StopsAtBytes is { } stops ? $" armed at {ByteSize.Format(at, units)}, stops traffic at {ByteSize.Format(stops, units)}"
+                    : $" at {ByteSize.Format(at, units)}";
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {step.Id} ({step.Kind}{where}): {StepState(step)}");
             }
         }
 

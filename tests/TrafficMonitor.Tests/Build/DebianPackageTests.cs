@@ -17,8 +17,7 @@ public class DebianPackageTests(NativeBinary binary) : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private string BuildDeb(string version) =>
-        Programs.Run(Path.Combine(binary.RepositoryRoot, "eng", "build-deb.sh"), "--binary", binary.Path, "--version", version, "--output", _directory.Combine("debs")).Trim();
+    private string BuildDeb(string version) => DebianPackage.Build(binary, version, _directory.Combine("debs"));
 
     [Fact]
     public void Deb_InstallUpgradeRemovePurge_InAFreshRoot_BehavesAsDebianExpects()
@@ -26,12 +25,12 @@ public class DebianPackageTests(NativeBinary binary) : IDisposable
         Assert.True(binary.ExitCode == 0, $"publish failed:\n{binary.PublishLog}");
         var older = BuildDeb("0.9.0");
         var newer = BuildDeb("1.0.0");
-        var depends = Programs.Run("dpkg-deb", "--field", newer, "Depends");
+        var depends = DebianPackage.Depends(newer);
         Assert.Matches(@"libc6 \(>= 2\.\d+\)", depends);
         Assert.Contains("libssl3", depends, StringComparison.Ordinal);
 
         // What Depends: names, read from the .deb itself, is all the root gets besides minbase.
-        using var root = new DebianRoot([.. depends.Split(',').Select(d => d.Trim().Split(' ')[0]), "init-system-helpers"]);
+        using var root = new DebianRoot([.. DebianPackage.DependedOn(newer), "init-system-helpers"]);
 
         // Install with the shipped example: everything in place, but not enabled while placeholders remain.
         var install = root.Run("dpkg", "-i", root.CopyIn(older));

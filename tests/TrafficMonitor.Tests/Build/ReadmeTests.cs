@@ -43,6 +43,29 @@ public partial class ReadmeTests
         Assert.Contains("smtp.example.com", example, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The README's example ladder, as a user pastes it under the README's thresholds: it loads on Linux, and its quota stops traffic at 100%.
+    /// </summary>
+    [Fact]
+    public void Readme_ExampleLadder_LoadsAndItsQuotaStopsAtTheLimitArmedAhead()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var block = readme[readme.IndexOf("The ladder users ask for", StringComparison.Ordinal)..];
+        block = block[(block.IndexOf("```yaml", StringComparison.Ordinal) + "```yaml".Length)..];
+        block = block[..block.IndexOf("```", StringComparison.Ordinal)];
+        var lines = block.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        Assert.Equal(["actions:", "rules:"], lines.Take(2));
+
+        var settings = TrafficMonitor.Configuration.ConfigLoader.Parse(
+            "thresholds: {total_limit: 2000, interval: 100, critical_percentage: 90}\nactions:\n  rules:\n" + string.Join("\n", lines.Skip(2).Select(r => "    " + r)),
+            "README.md", "/var/lib/traffic-monitor", platform: TrafficMonitor.Platform.HostPlatform.Linux);
+
+        Assert.Equal(["throttle@80%", "block@95%", "quota@100%"], settings.Rules.Select(r => r.Id));
+        var quota = settings.Rules[2];
+        Assert.Equal(2000 * TrafficMonitor.Configuration.ByteSize.BytesPerGiB, quota.AtBytes);
+        Assert.Equal(1980 * TrafficMonitor.Configuration.ByteSize.BytesPerGiB, quota.StartsIn(settings.Thresholds));
+    }
+
     [Fact]
     public void Docs_EveryDotnetRun_PassesTheMonitorsOptionsAfterDoubleDash()
     {

@@ -19,8 +19,13 @@ public sealed class RunningMonitor : IDisposable
 
     /// <param name="environment">Variables set for the child (a service manager's NOTIFY_SOCKET, JOURNAL_STREAM).</param>
     public RunningMonitor(IDictionary<string, string>? environment, params string[] arguments)
+        : this(CliRunner.Start(arguments, environment: environment))
     {
-        _process = CliRunner.Start(arguments, environment: environment);
+    }
+
+    private RunningMonitor(Process process)
+    {
+        _process = process;
         _reading = Task.Run(async () =>
         {
             while (await _process.StandardError.ReadLineAsync() is { } line)
@@ -32,6 +37,10 @@ public sealed class RunningMonitor : IDisposable
             }
         });
     }
+
+    /// <summary>Runs it inside <paramref name="networkNamespace"/> (one the test created): it sees, counts and changes only that namespace.</summary>
+    public static RunningMonitor InNamespace(string networkNamespace, params string[] arguments) =>
+        new(CliRunner.Start(arguments, networkNamespace: networkNamespace));
 
     public int Id => _process.Id;
 

@@ -106,7 +106,7 @@ public sealed class BlockStepTrafficTests : IDisposable
         var step = CreateSut();
         Assert.True((await step.ApplyAsync(CancellationToken.None)).Succeeded);
 
-        NetworkNamespacePair.Exec(_net.NamespaceA, "nft", "flush", "chain", "inet", BlockStep.Table, "input");
+        NetworkNamespacePair.Exec(_net.NamespaceA, "nft", "flush", "chain", "inet", BlockStep.TableName, "input");
 
         Assert.Equal(VerifyStatus.Repaired, (await step.VerifyAsync(CancellationToken.None)).Status);
         Assert.Equal(VerifyStatus.Intact, (await step.VerifyAsync(CancellationToken.None)).Status);
@@ -125,7 +125,7 @@ public sealed class BlockStepTrafficTests : IDisposable
         Assert.True((await step.ApplyAsync(CancellationToken.None)).Succeeded);
         Assert.True((await step.ApplyAsync(CancellationToken.None)).Succeeded);
 
-        Assert.Single(Ruleset().Split('\n'), l => l == $"table inet {BlockStep.Table} {{");
+        Assert.Single(Ruleset().Split('\n'), l => l == $"table inet {BlockStep.TableName} {{");
         Assert.False(Iperf(_net.NamespaceB, NetworkNamespacePair.AddressA, 5201), "a drop is final, whatever another table accepts");
         Assert.True(Iperf(_net.NamespaceB, NetworkNamespacePair.AddressA, 22), "SSH passes both tables");
 

@@ -1,5 +1,6 @@
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Configuration.Yaml;
+using TrafficMonitor.Enforcement;
 using TrafficMonitor.Enforcement.Linux;
 using YamlDotNet.RepresentationModel;
 
@@ -80,7 +81,7 @@ public class NftRulesetTests
     [Fact]
     public void Delete_RemovesOnlyItsOwnTableAndSucceedsWhenItIsGone()
     {
-        Assert.Equal("table inet traffic_monitor\ndelete table inet traffic_monitor\n", NftRuleset.Delete(BlockStep.Table));
+        Assert.Equal("table inet traffic_monitor\ndelete table inet traffic_monitor\n", NftRuleset.Delete(BlockStep.TableName));
     }
 
     [Fact]
@@ -105,18 +106,18 @@ public class NftRulesetTests
     }
 
     [Theory]
-    [InlineData(1_000_000_000, 5_000_000)]
+    [InlineData(1_000_000_000, 2_500_000)]
     [InlineData(2_000_000_000_000, 1L << 30)]
-    [InlineData(100_000_000, 4L << 20)]
+    [InlineData(100_000_000, 2L << 20)]
     [InlineData(10_000_000, 1_000_000)]
-    public void DefaultMargin_IsHalfAPercentBetween4MiBAnd1GiB(long limit, long margin) => Assert.Equal(margin, KernelQuotaSizing.DefaultMargin(limit));
+    public void DefaultMargin_IsAQuarterPercentBetween2MiBAnd1GiB(long limit, long margin) => Assert.Equal(margin, KernelQuotaSizing.DefaultMargin(limit));
 
     [Fact]
-    public void Allowance_RatioAbove1_AllowsTheKernelFewerBytesThanAreLeft()
+    public void Allowance_RatioAbove1_AllowsTheKernelFewerBytesThanAreLeftWithTheSafetyOnTop()
     {
-        // 100 MB left before the target; the interfaces count 5% more than the kernel.
-        Assert.Equal(95_238_095, KernelQuotaSizing.Allowance(1_000_000_000, 0, 900_000_000, 1.05, 0));
-        Assert.Equal(0, KernelQuotaSizing.Allowance(1_000_000_000, 0, 1_200_000_000, 1.05, 0));
+        // 100 MB left before the target; the interfaces count 5% more than the kernel, and 3% is added to that.
+        Assert.Equal((long)Math.Floor(100_000_000 / (1.05 * KernelQuotaSizing.Safety)), KernelQuotaSizing.Allowance(1_000_000_000, 0, 900_000_000, 1.05));
+        Assert.Equal(0, KernelQuotaSizing.Allowance(1_000_000_000, 0, 1_200_000_000, 1.05));
     }
 
     [Fact]
@@ -128,13 +129,8 @@ public class NftRulesetTests
     }
 
     [Fact]
-    public void NeedsRefresh_OnlyWhenTheQuotaWouldStopMoreThanHalfTheMarginAwayFromTheTarget()
-    {
-        Assert.False(KernelQuotaSizing.NeedsRefresh(995_000_000, 1_000_000_000, 5_000_000));
-        Assert.False(KernelQuotaSizing.NeedsRefresh(997_000_000, 1_000_000_000, 5_000_000));
-        Assert.True(KernelQuotaSizing.NeedsRefresh(998_000_000, 1_000_000_000, 5_000_000));
-        Assert.True(KernelQuotaSizing.NeedsRefresh(990_000_000, 1_000_000_000, 5_000_000));
-    }
+    public void Resize_ChangesOnlyTheQuotasAllowance() =>
+        Assert.Equal("add quota inet traffic_monitor_quota remaining { over 12345 bytes; }\n", QuotaStep.Resize(12345));
 
     [Fact]
     public void Predicted_ExhaustedQuota_IsWhereTheCountersAreNow() =>
@@ -176,7 +172,7 @@ public class NftRulesetTests
     [Fact]
     public void BlockRead_NoKeys_AllowsPort22AndTheMonitorsOwnUser()
     {
-        var options = BlockOptions.Read(Rule("do: block"));
+        var options = BlockOptions.Read(Rule("do: block"), Context)!;
 
         Assert.Equal([22], options.Allowed.SshPorts);
         Assert.Empty(options.Allowed.Users);
@@ -186,10 +182,9 @@ public class NftRulesetTests
     [Fact]
     public void BlockRead_BadPortsAndUsers_NameEachItemByKeyPath()
     {
-        var options = BlockOptions.Read(Rule("do: block\nallow_ports: [22, 70000, ssh]\nallow_users: [\"x y\", traffic-monitor]\nallow_groups: [\"{a}\", 997]"));
+        var options = BlockOptions.Read(Rule("do: block\nallow_ports: [22, 70000, ssh]\nallow_users: [\"x y\", traffic-monitor]\nallow_groups: [\"{a}\", 997]"), Context);
 
-        Assert.Equal(["traffic-monitor"], options.Allowed.Users);
-        Assert.Equal(["997"], options.Allowed.Groups);
+        Assert.Null(options);
         Assert.Equal(
             ["actions.rules[0].allow_ports[1]", "actions.rules[0].allow_ports[2]", "actions.rules[0].allow_users[0]", "actions.rules[0].allow_groups[0]"],
             _problems.Select(p => p.Path));
@@ -199,38 +194,56 @@ public class NftRulesetTests
     [Fact]
     public void BlockRead_EmptyPortList_IsAProblemNotASshLockout()
     {
-        var options = BlockOptions.Read(Rule("do: block\nallow_ports: []"));
+        var options = BlockOptions.Read(Rule("do: block\nallow_ports: []"), Context);
 
         Assert.Equal("actions.rules[0].allow_ports", Assert.Single(_problems).Path);
-        Assert.Equal([22], options.Allowed.SshPorts);
+        Assert.Null(options);
     }
 
     [Fact]
-    public void QuotaRead_LimitAndMargin_AreSizes()
+    public void QuotaRead_ArmAtAndMargin_ArmsThereAndKeepsTheMargin()
     {
-        var options = QuotaOptions.Read(Rule("do: quota\nlimit: 1.9 TiB\nmargin: 100 MB"));
+        var options = QuotaOptions.Read(Rule("do: quota\nat: \"100%\"\narm_at: \"90%\"\nmargin: 100 MB"), Context)!;
 
         Assert.Empty(_problems);
-        Assert.Equal(100_000_000, options.MarginBytes(options.LimitBytes(1)));
-        Assert.Equal((long)(1.9 * 1024 * 1024 * 1024 * 1024), options.LimitBytes(1));
+        Assert.Equal(100_000_000, options.MarginBytes(Thresholds.TotalLimit.Bytes));
+        Assert.Equal(1_800_000_000, options.StartsAt(2_000_000_000, Thresholds));
     }
 
     [Fact]
-    public void QuotaRead_NoLimit_UsesTheTotalLimitAndHalfAPercentMargin()
+    public void QuotaRead_NoArmAt_ArmsOnePercentAtLeast1GiBBeforeAtWithAQuarterPercentMargin()
     {
-        var options = QuotaOptions.Read(Rule("do: quota"));
+        var options = QuotaOptions.Read(Rule("do: quota\nat: \"100%\""), Context)!;
 
-        Assert.Equal(2_000_000_000, options.LimitBytes(2_000_000_000));
-        Assert.Equal(10_000_000, options.MarginBytes(2_000_000_000));
+        Assert.Equal(2_000_000_000 - (1L << 30), options.StartsAt(2_000_000_000, Thresholds));
+        Assert.Equal(2_000_000_000_000 - 20_000_000_000, options.StartsAt(2_000_000_000_000, Thresholds.WithTotalLimit(2_000_000_000_000)));
+        Assert.Equal(5_000_000, options.MarginBytes(2_000_000_000));
     }
 
     [Fact]
-    public void QuotaRead_MarginAsLargeAsTheLimit_IsAProblem()
+    public void QuotaRead_ArmAtNotBeforeAt_NamesTheKeyAndWhatEachMeans()
     {
-        QuotaOptions.Read(Rule("do: quota\nlimit: 1 GB\nmargin: 2 GB\n"));
+        Assert.Null(QuotaOptions.Read(Rule("do: quota\nat: \"95%\"\narm_at: \"95%\""), Context));
+
+        var problem = Assert.Single(_problems);
+        Assert.Equal("actions.rules[0].arm_at", problem.Path);
+        Assert.Contains("at is where the kernel stops traffic, arm_at where its quota is installed ahead of it", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void QuotaRead_MarginAsLargeAsAt_IsAProblem()
+    {
+        Assert.Null(QuotaOptions.Read(Rule("do: quota\nat: 1 GB\nmargin: 2 GB\n"), Context));
 
         Assert.Equal("actions.rules[0].margin", Assert.Single(_problems).Path);
     }
+
+    private static readonly ThresholdsOptions Thresholds = new()
+    {
+        TotalLimit = new ByteSize(2_000_000_000, UnitSystem.Decimal), Interval = new ByteSize(100_000_000, UnitSystem.Decimal), CriticalPercentage = 90,
+    };
+
+    private static StepReadContext Context => new(new ShutdownActionOptions(), Thresholds);
 
     private SectionReader Rule(string yaml)
     {

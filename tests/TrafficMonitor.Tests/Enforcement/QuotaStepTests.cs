@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Time.Testing;
 using TrafficMonitor.Enforcement;
 using TrafficMonitor.Enforcement.Linux;
 using TrafficMonitor.Platform;
@@ -12,83 +11,121 @@ namespace TrafficMonitor.Tests.Enforcement;
 public partial class QuotaStepTests
 {
     private const long Limit = 1_000_000_000;
-    private const long Target = Limit - 5_000_000;
+    private static readonly long Target = Limit - KernelQuotaSizing.DefaultMargin(Limit);
+    private static readonly double FirstRatio = KernelQuotaSizing.InitialRatio * KernelQuotaSizing.Safety;
 
     private readonly FakeNft _nft = new();
-    private readonly FakeTimeProvider _time = new();
     private long _counted;
+    private long? _whileLoading;
 
     [Fact]
-    public async Task ApplyAsync_At900MB_AllowsTheBytesLeftBeforeTheTargetOverTheFirstRatio()
+    public async Task ApplyAsync_At900MB_AllowsTheBytesLeftBeforeTheTargetOverTheFirstRatioWithTheSafety()
     {
         _counted = 900_000_000;
 
         Assert.True((await CreateSut().ApplyAsync(CancellationToken.None)).Succeeded);
 
-        Assert.Equal((long)Math.Floor((Target - 900_000_000) / KernelQuotaSizing.InitialRatio), _nft.Over);
+        Assert.Equal((long)Math.Floor((Target - 900_000_000) / FirstRatio), _nft.Over);
         Assert.Equal(1, _nft.Loads);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_TrafficMovesWhileTheTableIsCreated_ResizesTheNewQuotaAtOnceInPlace()
+    {
+        _counted = 900_000_000;
+        _whileLoading = 950_000_000;
+
+        Assert.True((await CreateSut().ApplyAsync(CancellationToken.None)).Succeeded);
+
+        Assert.Equal((long)Math.Floor((Target - 950_000_000) / FirstRatio), _nft.Over);
+        Assert.Equal((1, 1), (_nft.Loads, _nft.Resizes));
     }
 
     [Fact]
     public async Task RefreshAsync_OnCourse_LeavesTheQuotaAlone()
     {
+        // Too few bytes for a ratio of its own: the first one holds, and the traffic is where it predicted.
         var step = await Applied(900_000_000);
-        _nft.Used = 10_000_000;
-        _counted = 900_000_000 + 10_800_000;
-        _time.Advance(TimeSpan.FromMilliseconds(100));
+        _nft.Used = 2_000_000;
+        _counted = 900_000_000 + (long)(2_000_000 * FirstRatio);
 
         var refresh = await step.RefreshAsync(CancellationToken.None);
 
         Assert.False(refresh.Recreated);
-        Assert.InRange(refresh.Predicted, Target - 1_000_000, Target + 1_000_000);
-        Assert.Equal(1, _nft.Loads);
+        Assert.False(refresh.Resized);
+        Assert.Equal((1, 0), (_nft.Loads, _nft.Resizes));
     }
 
     [Fact]
-    public async Task RefreshAsync_TightReadings_MeasureTheRatioAndResizeTheQuota()
+    public async Task RefreshAsync_TightReadings_MeasureTheRatioAndResizeTheQuotaInPlace()
     {
         var step = await Applied(900_000_000);
         _nft.Used = 10_000_000;
         _counted = 910_000_000;
-        _time.Advance(TimeSpan.FromMilliseconds(100));
-        Assert.False((await step.RefreshAsync(CancellationToken.None)).Recreated);
+        await step.RefreshAsync(CancellationToken.None);
 
-        // The interfaces moved as many bytes as the kernel counted: ratio 1, so the quota stops ~7 MB short.
+        // The interfaces moved as many bytes as the kernel counted: ratio 1, so the quota would stop short.
         _nft.Used = 30_000_000;
         _counted = 930_000_000;
-        _time.Advance(TimeSpan.FromMilliseconds(100));
         var refresh = await step.RefreshAsync(CancellationToken.None);
 
-        Assert.True(refresh.Recreated);
+        Assert.True(refresh.Resized);
         Assert.Equal(1.0, refresh.Ratio, 6);
-        Assert.Equal(Target - 930_000_000, _nft.Over);
-        Assert.Equal(0, _nft.Used);
+        Assert.Equal(30_000_000 + (long)Math.Floor((Target - 930_000_000) / KernelQuotaSizing.Safety), _nft.Over);
+        Assert.Equal(30_000_000, _nft.Used);
+        Assert.Equal(1, _nft.Loads);
     }
 
     [Fact]
-    public async Task RefreshAsync_SpentShortOfTheTarget_GivesTheRestBack()
+    public async Task RefreshAsync_FlowingPastTheTarget_ShrinksTheQuotaToWhatItCountedSoTrafficStopsNow()
     {
         var step = await Applied(900_000_000);
-        _nft.Used = _nft.Over + 50_000;
-        _counted = 900_000_000 + _nft.Over;
-        _time.Advance(TimeSpan.FromMilliseconds(100));
+        _nft.Used = 10_000_000;
+        _counted = Target + 1_000_000;
+
+        var refresh = await step.RefreshAsync(CancellationToken.None);
+
+        Assert.True(refresh.Resized);
+        Assert.Equal(10_000_000, _nft.Over);
+    }
+
+    [Fact]
+    public async Task RefreshAsync_SpentShortOfTheTarget_CreatesAFreshQuotaForTheRest()
+    {
+        var step = await Applied(900_000_000);
+        // nft shows a spent quota's counter capped at its allowance.
+        _nft.Used = _nft.Over;
+        _counted = 950_000_000;
 
         var refresh = await step.RefreshAsync(CancellationToken.None);
 
         Assert.True(refresh.Recreated);
-        Assert.Equal((long)Math.Floor((Target - _counted) / KernelQuotaSizing.InitialRatio), _nft.Over);
+        Assert.Equal((long)Math.Floor((Target - 950_000_000) / FirstRatio), _nft.Over);
+        Assert.Equal((2, 0L), (_nft.Loads, _nft.Used));
+    }
+
+    [Fact]
+    public async Task RefreshAsync_SpentWithinTheTolerance_LeavesTheTrafficStopped()
+    {
+        var step = await Applied(900_000_000);
+        _nft.Used = _nft.Over;
+        _counted = Target - (KernelQuotaSizing.Tolerance(KernelQuotaSizing.DefaultMargin(Limit)) / 2);
+
+        var refresh = await step.RefreshAsync(CancellationToken.None);
+
+        Assert.False(refresh.Recreated);
+        Assert.Equal((1, 0), (_nft.Loads, _nft.Resizes));
     }
 
     [Fact]
     public async Task RefreshAsync_PastTheTargetWithTheQuotaSpent_DoesNotReload()
     {
         var step = await Applied(900_000_000);
-        _nft.Used = _nft.Over + 1000;
+        _nft.Used = _nft.Over;
         _counted = Limit + 10_000_000;
-        _time.Advance(TimeSpan.FromMilliseconds(100));
 
         Assert.False((await step.RefreshAsync(CancellationToken.None)).Recreated);
-        Assert.Equal(1, _nft.Loads);
+        Assert.Equal((1, 0), (_nft.Loads, _nft.Resizes));
     }
 
     [Fact]
@@ -102,7 +139,20 @@ public partial class QuotaStepTests
 
         Assert.True(refresh.Recreated);
         Assert.Null(refresh.Error);
-        Assert.Equal((long)Math.Floor((Target - 950_000_000) / KernelQuotaSizing.InitialRatio), _nft.Over);
+        Assert.Equal((long)Math.Floor((Target - 950_000_000) / FirstRatio), _nft.Over);
+    }
+
+    [Fact]
+    public async Task EnsureAsync_TableGone_PutsItBackAndSaysSo()
+    {
+        IEnforcementStep step = await Applied(900_000_000);
+        _nft.Gone = true;
+
+        var result = await step.EnsureAsync(new StepContext(StepEvent.Apply, "quota", null), CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.Contains("was gone (a firewall reload or 'nft flush ruleset' removes it): re-created", result.Repaired, StringComparison.Ordinal);
+        Assert.False(_nft.Gone);
     }
 
     [Fact]
@@ -121,7 +171,7 @@ public partial class QuotaStepTests
     {
         var step = new QuotaStep(
             new EnforcementStep("quota", 0, TimeSpan.Zero), QuotaOptions.Default, Limit, QuotaDirections.Both, () => 0, new Nft(_nft),
-            new ProcessCredentials("998", "998"), _time, new TrafficMonitor.Configuration.SizeUnits(TrafficMonitor.Configuration.UnitSystem.Decimal, 3));
+            new ProcessCredentials("998", "998"), new TrafficMonitor.Configuration.SizeUnits(TrafficMonitor.Configuration.UnitSystem.Decimal, 3));
 
         Assert.Equal("the kernel stops all traffic but SSH (port 22), DHCP, DNS and the monitor's own at 1 GB", step.Description);
     }
@@ -139,10 +189,9 @@ public partial class QuotaStepTests
         QuotaOptions.Default,
         Limit,
         QuotaDirections.Both,
-        () => _counted,
+        () => _nft.Loads > 0 && _whileLoading is { } moved ? moved : _counted,
         new Nft(_nft),
-        new ProcessCredentials("998", "998"),
-        _time);
+        new ProcessCredentials("998", "998"));
 
     /// <summary>Stands in for nft: keeps the quota a ruleset creates, lists it as nft -j does.</summary>
     private sealed partial class FakeNft : IProcessRunner
@@ -157,6 +206,8 @@ public partial class QuotaStepTests
 
         public int Loads { get; private set; }
 
+        public int Resizes { get; private set; }
+
         public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
             RunAsync(command, null, timeout, cancellationToken);
 
@@ -169,14 +220,21 @@ public partial class QuotaStepTests
                     return Task.FromResult(new ProcessResult(1, string.Empty, "Error: Could not process rule: Operation not permitted"));
                 }
 
-                Loads++;
                 Over = long.Parse(OverPattern().Match(standardInput!).Groups[1].Value, CultureInfo.InvariantCulture);
+                if (standardInput!.StartsWith("add quota", StringComparison.Ordinal))
+                {
+                    // Resized in place: the kernel's counter goes on.
+                    Resizes++;
+                    return Task.FromResult(new ProcessResult(0, string.Empty, string.Empty));
+                }
+
+                Loads++;
                 Used = 0;
                 Gone = false;
                 return Task.FromResult(new ProcessResult(0, string.Empty, string.Empty));
             }
 
-            if (command.SequenceEqual(["nft", "-j", "list", "quota", "inet", QuotaStep.Table, QuotaStep.QuotaName]))
+            if (command.SequenceEqual(["nft", "-j", "list", "quota", "inet", QuotaStep.TableName, QuotaStep.QuotaName]))
             {
                 return Task.FromResult(Gone
                     ? new ProcessResult(1, string.Empty, "Error: No such file or directory\nlist quota inet traffic_monitor_quota remaining")

@@ -53,7 +53,7 @@ public sealed class LadderCheckTests : IDisposable
               command: {_steps.Yaml("shutdown")}
         """;
 
-    private QuotaCheck StartProcess(string? rules = null, DateTimeOffset? bootedAt = null, RunMode? runMode = null)
+    private QuotaCheck StartProcess(string? rules = null, DateTimeOffset? bootedAt = null, RunMode? runMode = null, IProcessRunner? runner = null)
     {
         var yaml = $$"""
             thresholds: {total_limit: "100 GB", interval: "50 GB", critical_percentage: 90}
@@ -66,17 +66,29 @@ public sealed class LadderCheckTests : IDisposable
             actions:
             {{rules ?? Ladder}}
             """;
-        var settings = ConfigLoader.Parse(yaml, "test.yaml", _stateDir.Path);
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
-        services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton(ProcessIdentity.New());
-        services.AddSingleton(new SystemBoot(bootedAt ?? _time.GetUtcNow().AddDays(-3)));
-        services.AddTrafficMonitor(settings, runMode ?? RunMode.Live);
-        services.AddSingleton<IUsageSource>(_usage);
-        var provider = services.BuildServiceProvider();
+        var provider = Process(yaml, _stateDir.Path, _logs, _time, bootedAt ?? _time.GetUtcNow().AddDays(-3), _usage, runMode ?? RunMode.Live, runner);
         _services.Add(provider);
         return provider.GetRequiredService<QuotaCheck>();
+    }
+
+    /// <summary>The services of one monitor process on the test's clock, usage and logs; <paramref name="runner"/> replaces the process runner.</summary>
+    internal static ServiceProvider Process(
+        string yaml, string stateDir, LogRecorder logs, TimeProvider time, DateTimeOffset bootedAt, IUsageSource usage, RunMode runMode, IProcessRunner? runner = null)
+    {
+        var settings = ConfigLoader.Parse(yaml, "test.yaml", stateDir);
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        services.AddSingleton(time);
+        services.AddSingleton(ProcessIdentity.New());
+        services.AddSingleton(new SystemBoot(bootedAt));
+        if (runner is not null)
+        {
+            services.AddSingleton(runner);
+        }
+
+        services.AddTrafficMonitor(settings, runMode);
+        services.AddSingleton(usage);
+        return services.BuildServiceProvider();
     }
 
     private List<string?> Events() =>
@@ -171,10 +183,11 @@ public sealed class LadderCheckTests : IDisposable
     [Fact]
     public async Task Run_StepInForceOfAKindNotInThisBuild_IsReportedNeverForgottenAsUndone()
     {
-        // Left by a build that had nftables blocks, then the rule was taken out of the settings.
+        // Left by a build with a kind this one lacks, then the rule was taken out of the settings. (Not a kind this
+        // build has: undoing it would run tc or nft on the test machine itself.)
         var store = new TrafficMonitor.State.StateStore(_stateDir.Path, _time, _logs.For<TrafficMonitor.State.StateStore>());
         var blocked = new EnforcementStep("block@95%", 95 * GB, TimeSpan.Zero, Revertible: true);
-        store.Save(EnforcementPolicy.Applied(new TrafficMonitor.State.MonitorState(), blocked, new BillingPeriod(new DateOnly(2026, 11, 1), new DateOnly(2026, 12, 1)), _time.GetUtcNow(), Guid.NewGuid(), "block"));
+        store.Save(EnforcementPolicy.Applied(new TrafficMonitor.State.MonitorState(), blocked, new BillingPeriod(new DateOnly(2026, 11, 1), new DateOnly(2026, 12, 1)), _time.GetUtcNow(), Guid.NewGuid(), "reroute"));
         var check = StartProcess();
 
         var first = await At(check, 10 * GB);
@@ -184,6 +197,24 @@ public sealed class LadderCheckTests : IDisposable
         Assert.True(first.State!.Step("block@95%").InForce);
         Assert.Equal(1, Events().Count(e => e == "step_failed"));
         Assert.Single(_logs.Lines, l => l.Contains("block@95% could not be undone", StringComparison.Ordinal) && l.Contains("not in this build", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_BlockTableFlushedWhileInForce_IsPutBackAtTheNextCheckAndTheAdminIsTold()
+    {
+        var nft = new FakeNftTables();
+        var check = StartProcess("  rules:\n    - {at: \"95%\", do: block}", runner: nft);
+        await At(check, 96 * GB);
+        Assert.Equal(1, nft.Loads);
+
+        nft.Flush();
+        await At(check, 96 * GB, after: TimeSpan.FromSeconds(1));
+        await At(check, 96 * GB, after: TimeSpan.FromSeconds(1));
+
+        Assert.Equal(2, nft.Loads);
+        Assert.Single(_logs.Lines, l => l.Contains("block@95% was no longer in force", StringComparison.Ordinal) && l.Contains("was gone", StringComparison.Ordinal));
+        var told = Assert.Single(_hook.Requests, r => r.Body.Contains("was removed and put back", StringComparison.Ordinal));
+        Assert.Equal("step_applied", System.Text.Json.JsonDocument.Parse(told.Body).RootElement.GetProperty("event").GetString());
     }
 
     [Fact]
@@ -266,5 +297,37 @@ public sealed class LadderCheckTests : IDisposable
 
         Assert.Single(_steps.CallsOf("shutdown"));
         Assert.Equal(["action_run"], Events().Where(e => e!.StartsWith("action", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Stands in for nft: keeps the tables <c>nft -f -</c> loads and lists them back, until flushed.</summary>
+    private sealed class FakeNftTables : IProcessRunner
+    {
+        private string? _loaded;
+
+        public int Loads { get; private set; }
+
+        public void Flush() => _loaded = null;
+
+        public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
+            RunAsync(command, null, timeout, cancellationToken);
+
+        public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string? standardInput, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            if (command is ["nft", "-f", "-"])
+            {
+                Loads++;
+                _loaded = standardInput;
+                return Task.FromResult(new ProcessResult(0, string.Empty, string.Empty));
+            }
+
+            if (command is ["nft", "list", "table", ..])
+            {
+                return Task.FromResult(_loaded is null
+                    ? new ProcessResult(1, string.Empty, "Error: No such file or directory")
+                    : new ProcessResult(0, _loaded, string.Empty));
+            }
+
+            throw new InvalidOperationException($"unexpected command: {string.Join(' ', command)}");
+        }
     }
 }

@@ -96,17 +96,27 @@ public sealed class LadderCliTests : IDisposable
         Assert.Equal(0, monitor.WaitForExit());
     }
 
-    [Theory]
-    [InlineData("block")]
-    [InlineData("quota")]
-    [InlineData("throttle")]
-    public void CheckConfig_KindNotInThisBuild_Exits78NamingTheKey(string kind)
+    [Fact]
+    public void CheckConfig_UnknownKind_Exits78NamingTheKeyAndEveryKind()
     {
-        var result = CliRunner.Run(["check-config", "--config", Config($"    - {{at: \"90%\", do: {kind}}}")]);
+        var result = CliRunner.Run(["check-config", "--config", Config("    - {at: \"90%\", do: reboot}")]);
 
         Assert.Equal(78, result.ExitCode);
         Assert.Contains("actions.rules[1].do (line 11, column 23): ", result.Error, StringComparison.Ordinal);
-        Assert.Contains($"'{kind}' is not available in this build: use one of command, shutdown", result.Error, StringComparison.Ordinal);
+        Assert.Contains("'reboot' is not a kind of step: use one of command, shutdown, throttle, block, quota", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckConfig_BlockAndQuotaRules_PrintWhereTheQuotaIsArmedAndWarnThatRootsTrafficPasses()
+    {
+        var result = CliRunner.Run(["check-config", "--config", Config("    - {at: \"95%\", do: block}\n    - {at: \"100%\", do: quota, arm_at: \"96%\"}")]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("- at: 100%   # 100 GB, 100000000000 bytes", result.Output, StringComparison.Ordinal);
+        Assert.Contains("arm_at: 96%", result.Output, StringComparison.Ordinal);
+        Assert.Contains("allow_ports: [22]", result.Output, StringComparison.Ordinal);
+        // The tests run as root in group root: by default every root process's traffic would pass the block.
+        Assert.Contains("actions.rules[1] (block@95%): the monitor runs as root in group root, so every root process's traffic passes the block", result.Output + result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -126,17 +126,40 @@ public class LadderSettingsTests
             ProblemAt("actions: {rules: [{at: \"90%\", do: reboot}]}", "actions.rules[0].do").Message);
 
     [Theory]
-    [InlineData("block")]
-    [InlineData("quota")]
-    [InlineData("throttle")]
-    public void Parse_KindNotInThisBuild_IsRefusedNotHalfDone(string kind) =>
-        Assert.Equal($"'{kind}' is not available in this build: use one of command, shutdown",
-            ProblemAt($"actions: {{rules: [{{at: \"90%\", do: {kind}}}]}}", "actions.rules[0].do").Message);
+    [InlineData("block", "macOS")]
+    [InlineData("block", "Windows")]
+    [InlineData("quota", "macOS")]
+    [InlineData("quota", "Windows")]
+    public void Parse_NftablesKindOffLinux_NamesTheOSAndWhatRunsThere(string kind, string os) =>
+        Assert.Equal($"'{kind}' needs Linux (nftables), and this is {os}: use one of command, shutdown",
+            ProblemAt($"actions: {{rules: [{{at: \"90%\", do: {kind}}}]}}", "actions.rules[0].do", os == "macOS" ? HostPlatform.MacOS : HostPlatform.Windows).Message);
 
     [Fact]
-    public void Parse_LinuxOnlyKindOnMacOS_NamesTheOS() =>
-        Assert.StartsWith("'block' needs Linux (nftables), and this is macOS",
-            ProblemAt("actions: {rules: [{at: \"90%\", do: block}]}", "actions.rules[0].do", HostPlatform.MacOS).Message, StringComparison.Ordinal);
+    public void Parse_BlockAndQuotaRules_QuotaStopsAtItsPointAndIsArmedAhead()
+    {
+        var settings = Parse("""
+            actions:
+              rules:
+                - {at: "95%", do: block, allow_ports: [22, 2222]}
+                - {at: "100%", do: quota}
+                - {at: "1000 GiB", do: quota, id: hard, arm_at: "99%", margin: 1 GiB}
+            """);
+
+        var block = Assert.IsType<TrafficMonitor.Enforcement.Linux.BlockOptions>(settings.Rules[0].Options);
+        Assert.Equal([22, 2222], block.Allowed.SshPorts);
+        Assert.Equal(("quota@100%", 1000 * GiB), (settings.Rules[1].Id, settings.Rules[1].AtBytes));
+        Assert.Equal(990 * GiB, settings.Rules[1].StartsIn(settings.Thresholds));
+        Assert.Equal((long)Math.Floor(990m * GiB), settings.Rules[2].StartsIn(settings.Thresholds));
+        Assert.Equal(GiB, Assert.IsType<TrafficMonitor.Enforcement.Linux.QuotaOptions>(settings.Rules[2].Options).MarginBytes(1000 * GiB));
+    }
+
+    [Theory]
+    [InlineData("arm_at: \"100%\"", "actions.rules[0].arm_at", "'100%' is not before at (100%)")]
+    [InlineData("arm_at: \"99\"", "actions.rules[0].arm_at", "has no unit")]
+    [InlineData("limit: 1 TiB", "actions.rules[0].limit", "unknown key")]
+    [InlineData("allow_ports: []", "actions.rules[0].allow_ports", "would lock SSH out too")]
+    public void Parse_BadQuotaKeys_NameTheKeyAndWhatToDo(string keys, string path, string message) =>
+        Assert.Contains(message, ProblemAt($"actions: {{rules: [{{at: \"100%\", do: quota, {keys}}}]}}", path).Message, StringComparison.Ordinal);
 
     [Theory]
     [InlineData("95", "has no unit: write a percentage of thresholds.total_limit (\"95%\") or a size (\"95 GiB\")")]
@@ -189,7 +212,7 @@ public class LadderSettingsTests
                 - {do: command, run: [/bin/true]}
             """)).Problems.Select(p => p.Path).ToList();
 
-        Assert.Equal(["actions.rules[0].do", "actions.rules[1].at", "actions.rules[2].at"], problems);
+        Assert.Equal(["actions.rules[0].rate", "actions.rules[1].at", "actions.rules[2].at"], problems);
     }
 
     [Fact]

@@ -77,7 +77,8 @@ internal static class InstallServiceCommand
             asService.Monitor.StateDir,
             asService.Monitor.StateDir == serviceDefault,
             asService.Shutdown.Enabled,
-            NativeCode: !RuntimeFeature.IsDynamicCodeSupported);
+            NativeCode: !RuntimeFeature.IsDynamicCodeSupported,
+            SettingsReadableByOthers: OperatingSystem.IsWindows() || File.GetUnixFileMode(settingsPath).HasFlag(UnixFileMode.OtherRead));
     }
 
     /// <summary>This program: the native binary (or the apphost), or <c>dotnet</c> and the assembly when started through it.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using TrafficMonitor.Configuration.Yaml;
 using TrafficMonitor.Enforcement;
+using TrafficMonitor.Enforcement.Linux;
 using TrafficMonitor.Platform;
 using static TrafficMonitor.Configuration.Sections.SettingsText;
 
@@ -44,11 +45,24 @@ internal static class RulesSection
         var ok = rules.All(r => r.Rule is not null);
         RuleOptions? previous = null;
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? throttle = null;
         foreach (var (item, rule) in rules)
         {
             if (rule is null)
             {
                 continue;
+            }
+
+            // Two throttles would own the same root qdiscs: each would put its rate back over the other's at every
+            // check, and the first one undone would take away what the other must restore.
+            if (rule.Kind == ThrottleStepOptions.Kind && throttle is not null)
+            {
+                item.Problem("do", $"is a second throttle rule ({throttle} is one): the interfaces hold one rate at a time; keep one throttle rule");
+                ok = false;
+            }
+            else if (rule.Kind == ThrottleStepOptions.Kind)
+            {
+                throttle = item.Path;
             }
 
             // With total_limit: provider a percentage follows a limit not known yet: only points of one form compare.
@@ -81,15 +95,15 @@ internal static class RulesSection
         var idText = item.NonBlankString("id", "leave the key out to name the step by its kind and point");
         if (!item.Exists)
         {
-            item.Missing(string.Empty, "must be a rule: at: \"95%\" and do: one of " + StepKinds.AvailableNames);
+            item.Missing(string.Empty, "must be a rule: at: \"95%\" and do: one of " + StepKinds.Names);
             return null;
         }
 
-        var at = ReadAt(item, atText, thresholds);
+        var at = ReadPoint(item, "at", atText, thresholds);
         StepKind? kind = null;
         if (kindText is null)
         {
-            item.Missing("do", $"missing: what to do at this point, one of {StepKinds.AvailableNames}");
+            item.Missing("do", $"missing: what to do at this point, one of {StepKinds.Names}");
         }
         else if (!StepKinds.All.TryGetValue(kindText.Trim(), out kind))
         {
@@ -97,18 +111,17 @@ internal static class RulesSection
         }
         else if (!kind.RunsOn(platform))
         {
-            item.Problem("do", $"'{kind.Name}' needs {kind.Needs}, and this is {platform.Name}: use one of {string.Join(", ", StepKinds.All.Values.Where(k => k.Available && k.RunsOn(platform)).Select(k => k.Name))}");
-            kind = null;
-        }
-        else if (!kind.Available)
-        {
-            item.Problem("do", $"'{kind.Name}' is not available in this build: use one of {StepKinds.AvailableNames}");
+            item.Problem("do", $"'{kind.Name}' needs {kind.Needs}, and this is {platform.Name}: use one of {string.Join(", ", StepKinds.All.Values.Where(k => k.RunsOn(platform)).Select(k => k.Name))}");
             kind = null;
         }
 
-        // The kind's own keys are read (and so known) before the unknown ones are told.
-        var options = kind?.Read!(item, context);
-        item.ReportUnknownKeys();
+        // The kind's own keys are read (and so known) before the unknown ones are told. A kind refused on this OS
+        // reads none: its keys are not called unknown (rate: is no typo of at:), its refusal says it all.
+        var options = kind?.Read(item, context);
+        if (kind is not null || kindText is null || !StepKinds.All.ContainsKey(kindText.Trim()))
+        {
+            item.ReportUnknownKeys();
+        }
         if (idText is not null && idText.Trim().Length > RuleOptions.MaxIdLength)
         {
             item.Problem("id", $"is longer than {RuleOptions.MaxIdLength} characters");
@@ -124,12 +137,15 @@ internal static class RulesSection
         return new RuleOptions(id, kind.Name, atText!.Trim(), point, options);
     }
 
-    /// <summary>"95%" of total_limit, or a size with its unit; a bare number could be either, so it is refused.</summary>
-    private static long? ReadAt(SectionReader item, string? text, ThresholdsOptions? thresholds)
+    /// <summary>
+    /// A point of the quota (<c>at</c>, a quota rule's <c>arm_at</c>): "95%" of total_limit, or a size with its unit;
+    /// a bare number could be either, so it is refused.
+    /// </summary>
+    internal static long? ReadPoint(SectionReader item, string key, string? text, ThresholdsOptions? thresholds)
     {
         if (text is null)
         {
-            item.Missing("at", "missing: where the step starts, a percentage of thresholds.total_limit (\"95%\") or a size (\"1.9 TiB\")");
+            item.Missing(key, "missing: where the step starts, a percentage of thresholds.total_limit (\"95%\") or a size (\"1.9 TiB\")");
             return null;
         }
 
@@ -138,7 +154,7 @@ internal static class RulesSection
         {
             if (!decimal.TryParse(trimmed[..^1].Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent) || percent <= 0 || percent > 1000)
             {
-                item.Problem("at", $"{Quoted.Value(text)} is not a percentage above 0% and at most 1000% of thresholds.total_limit");
+                item.Problem(key, $"{Quoted.Value(text)} is not a percentage above 0% and at most 1000% of thresholds.total_limit");
                 return null;
             }
 
@@ -150,7 +166,7 @@ internal static class RulesSection
             var bytes = (long)Math.Floor(thresholds.TotalLimit.Bytes * (percent / 100m));
             if (bytes < 1)
             {
-                item.Problem("at", $"{Quoted.Value(text)} of thresholds.total_limit ({thresholds.TotalLimit}) is 0 B: the step would act at once");
+                item.Problem(key, $"{Quoted.Value(text)} of thresholds.total_limit ({thresholds.TotalLimit}) is 0 B: the step would act at once");
                 return null;
             }
 
@@ -159,23 +175,48 @@ internal static class RulesSection
 
         if (decimal.TryParse(trimmed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
         {
-            item.Problem("at", $"{Quoted.Value(text)} has no unit: write a percentage of thresholds.total_limit (\"{trimmed}%\") or a size (\"{trimmed} GiB\")");
+            item.Problem(key, $"{Quoted.Value(text)} has no unit: write a percentage of thresholds.total_limit (\"{trimmed}%\") or a size (\"{trimmed} GiB\")");
             return null;
         }
 
         if (!ByteSize.TryParse(trimmed, out var size, out var error))
         {
-            item.Problem("at", $"{error}; or write a percentage of thresholds.total_limit, e.g. \"95%\"");
+            item.Problem(key, $"{error}; or write a percentage of thresholds.total_limit, e.g. \"95%\"");
             return null;
         }
 
         if (size.Bytes < 1)
         {
-            item.Problem("at", "is 0 B: the step would act at once");
+            item.Problem(key, "is 0 B: the step would act at once");
             return null;
         }
 
         return size.Bytes;
+    }
+
+    /// <summary>A point already checked by <see cref="ReadPoint"/>, under <paramref name="thresholds"/> (the provider's limit may move a percentage).</summary>
+    internal static bool TryPoint(string text, ThresholdsOptions thresholds, out long bytes)
+    {
+        var trimmed = text.Trim();
+        bytes = 0;
+        if (trimmed.EndsWith('%'))
+        {
+            if (!decimal.TryParse(trimmed[..^1].Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent))
+            {
+                return false;
+            }
+
+            bytes = Math.Max(1, (long)Math.Floor(thresholds.TotalLimit.Bytes * (percent / 100m)));
+            return true;
+        }
+
+        if (!ByteSize.TryParse(trimmed, out var size, out _))
+        {
+            return false;
+        }
+
+        bytes = size.Bytes;
+        return true;
     }
 
     public static void Print(IReadOnlyList<RuleOptions> rules, ThresholdsOptions thresholds, StringBuilder text)
@@ -189,7 +230,9 @@ internal static class RulesSection
         text.AppendLine($"  {RuleOptions.RulesKey}:");
         foreach (var rule in rules)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"    - at: {rule.At}   # {ByteSize.Format(rule.AtBytes, thresholds.Units)}, {rule.AtBytes} bytes");
+            var starts = rule.StartsIn(thresholds);
+            var armed = starts == rule.AtBytes ? string.Empty : $"; armed ahead, at {ByteSize.Format(starts, thresholds.Units)}";
+            text.AppendLine(CultureInfo.InvariantCulture, $"    - at: {rule.At}   # {ByteSize.Format(rule.AtBytes, thresholds.Units)}, {rule.AtBytes} bytes{armed}");
             Line(text, 3, "do", rule.Kind);
             Line(text, 3, "id", rule.Id);
             foreach (var (key, value) in rule.Options.Describe())
@@ -213,6 +256,21 @@ internal static class RulesSection
                         yield return $"{RuleOptions.SectionName}[{i}].{key}: {Quoted.Value(program)} does not exist, so this step will fail when it is due";
                     }
                 }
+            }
+        }
+
+        // The block and the quota let the monitor's own traffic through; as root in group root that is every root process.
+        for (var i = 0; i < settings.Rules.Count; i++)
+        {
+            var allowed = settings.Rules[i].Options switch
+            {
+                Enforcement.Linux.BlockOptions block => block.Allowed,
+                Enforcement.Linux.QuotaOptions quota => quota.Allowed,
+                _ => null,
+            };
+            if (allowed?.Warning(Enforcement.Linux.ProcessCredentials.Current()) is { } warning)
+            {
+                yield return $"{RuleOptions.SectionName}[{i}] ({settings.Rules[i].Id}): {warning}";
             }
         }
 

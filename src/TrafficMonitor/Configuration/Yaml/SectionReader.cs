@@ -39,6 +39,9 @@ internal sealed partial class SectionReader
 
     public bool Exists => _node is not null;
 
+    /// <summary>Problems told so far in the whole file: a reader compares it before and after to know whether its keys were usable.</summary>
+    public int ProblemCount => _problems.Count;
+
     public string KeyPath(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
 
     public SectionReader Section(string key) => new(Find(key), KeyPath(key), _problems);

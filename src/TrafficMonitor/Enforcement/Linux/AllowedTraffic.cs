@@ -88,14 +88,34 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
     private static partial Regex UserPattern();
 }
 
-/// <summary>Reads <c>allow_ports</c>, <c>allow_users</c> and <c>allow_groups</c> of a <c>block</c> or <c>quota</c> rule.</summary>
+/// <summary>Reads <c>allow_ports</c>, <c>allow_users</c> and <c>allow_groups</c> of a <c>block</c> or <c>quota</c> rule (<c>allow_ports</c> of a <c>throttle</c> too).</summary>
 internal static class AllowedTrafficSection
 {
     public const string PortsKey = "allow_ports";
     public const string UsersKey = "allow_users";
     public const string GroupsKey = "allow_groups";
 
+    /// <summary>The keys as check-config prints them.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Describe(AllowedTraffic allowed)
+    {
+        yield return new(PortsKey, $"[{string.Join(", ", allowed.SshPorts)}]");
+        yield return new(UsersKey, allowed.Users.Count > 0 ? $"[{string.Join(", ", allowed.Users)}]" : "(none: the monitor's own traffic)");
+        if (allowed.Groups is { Count: > 0 } groups)
+        {
+            yield return new(GroupsKey, $"[{string.Join(", ", groups)}]");
+        }
+    }
+
     public static AllowedTraffic Read(Configuration.Yaml.SectionReader rule)
+    {
+        var ports = Ports(rule, "would lock SSH out too");
+        var users = Names(rule, UsersKey, "user", "a login name (e.g. traffic-monitor) or a uid (e.g. 998)");
+        var groups = Names(rule, GroupsKey, "group", "a group name (e.g. traffic-monitor) or a gid (e.g. 998)");
+        return new AllowedTraffic(ports, users, groups);
+    }
+
+    /// <summary><c>allow_ports</c>: the SSH ports (default [22]); <paramref name="ifEmpty"/> says what an empty list would do.</summary>
+    public static IReadOnlyList<int> Ports(Configuration.Yaml.SectionReader rule, string ifEmpty)
     {
         var portTexts = rule.StringList(PortsKey);
         var ports = new List<int>();
@@ -114,12 +134,10 @@ internal static class AllowedTrafficSection
 
         if (portTexts is [])
         {
-            rule.Problem(PortsKey, "is an empty list, which would lock SSH out too: list the SSH port (e.g. [22]), or remove the key for the default [22]");
+            rule.Problem(PortsKey, $"is an empty list, which {ifEmpty}: list the SSH port (e.g. [22]), or remove the key for the default [22]");
         }
 
-        var users = Names(rule, UsersKey, "user", "a login name (e.g. traffic-monitor) or a uid (e.g. 998)");
-        var groups = Names(rule, GroupsKey, "group", "a group name (e.g. traffic-monitor) or a gid (e.g. 998)");
-        return new AllowedTraffic(portTexts is null or [] ? [AllowedTraffic.DefaultSshPort] : ports, users, groups);
+        return portTexts is null or [] ? [AllowedTraffic.DefaultSshPort] : ports;
     }
 
     private static List<string> Names(Configuration.Yaml.SectionReader rule, string key, string what, string example)

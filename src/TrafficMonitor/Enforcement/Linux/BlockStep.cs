@@ -1,18 +1,29 @@
+using TrafficMonitor.Configuration;
 using TrafficMonitor.Configuration.Yaml;
 using TrafficMonitor.Quota;
 
 namespace TrafficMonitor.Enforcement.Linux;
 
 /// <summary>The options of a <c>do: block</c> rule.</summary>
-public sealed record BlockOptions(AllowedTraffic Allowed)
+public sealed record BlockOptions(AllowedTraffic Allowed) : IStepOptions
 {
     public static BlockOptions Default { get; } = new(AllowedTraffic.Default);
 
+    public bool Revertible => true;
+
+    public IEnumerable<KeyValuePair<string, string>> Describe() => AllowedTrafficSection.Describe(Allowed);
+
     /// <summary>
-    /// Reads the block keys of one <c>actions.rules[i]</c> item. The caller reads <c>at</c> and <c>do</c> from the
-    /// same reader and reports its unknown keys afterwards, so a typo next to these keys is still caught.
+    /// Reads the block keys of one <c>actions.rules[i]</c> item; null when they are unusable (the problems say why).
+    /// The caller reads <c>at</c> and <c>do</c> from the same reader and reports its unknown keys afterwards, so a
+    /// typo next to these keys is still caught.
     /// </summary>
-    internal static BlockOptions Read(SectionReader rule) => new(AllowedTrafficSection.Read(rule));
+    internal static BlockOptions? Read(SectionReader rule, StepReadContext context)
+    {
+        var problems = rule.ProblemCount;
+        var allowed = AllowedTrafficSection.Read(rule);
+        return rule.ProblemCount > problems ? null : new BlockOptions(allowed);
+    }
 }
 
 /// <summary>
@@ -21,23 +32,17 @@ public sealed record BlockOptions(AllowedTraffic Allowed)
 /// with ufw, firewalld and Docker: a drop here is final everywhere, while whatever it lets through is still up to them.
 /// </summary>
 /// <param name="own">Whom the monitor runs as (<see cref="ProcessCredentials.Current"/>): allowed out unless <c>allow_users</c> or <c>allow_groups</c> say otherwise.</param>
-public sealed class BlockStep(EnforcementStep plan, BlockOptions options, Nft nft, ProcessCredentials own) : IEnforcementStep, IVerifiableStep
+public sealed class BlockStep(EnforcementStep plan, BlockOptions options, Nft nft, ProcessCredentials own) : NftStep(plan, nft, TableName)
 {
-    public const string Kind = "block";
-    public const string Table = "traffic_monitor";
+    public const string KindName = "block";
+    public const string TableName = "traffic_monitor";
 
     private static readonly string[] Hooks = ["input", "output", "forward"];
 
-    public string Id => plan.Id;
+    public override string Kind => KindName;
 
-    public bool Enabled => true;
-
-    public EnforcementStep Plan => plan with { Revertible = true };
-
-    public string Description =>
+    public override string Description =>
         $"all traffic but SSH (port {string.Join(", ", options.Allowed.SshPorts)}), DHCP, DNS and the monitor's own is blocked";
-
-    public IReadOnlyList<string> Command => nft.Command("-f", "-");
 
     public string Ruleset => Build(options.Allowed, own);
 
@@ -45,30 +50,20 @@ public sealed class BlockStep(EnforcementStep plan, BlockOptions options, Nft nf
     public static string Build(AllowedTraffic allowed, ProcessCredentials own)
     {
         var body = Body(allowed.For(own));
-        return NftRuleset.Replace(Table, Comment(body), body);
+        return NftRuleset.Replace(TableName, Comment(body), body);
     }
 
-    public Task<StepResult> ApplyAsync(CancellationToken cancellationToken) => nft.LoadAsync(Ruleset, cancellationToken);
+    internal static IEnforcementStep Create(RuleOptions rule, IServiceProvider services) =>
+        new BlockStep(NftSteps.Plan(rule.Id, rule.AtBytes), (BlockOptions)rule.Options, NftSteps.Nft(services), ProcessCredentials.Current());
 
-    /// <summary>Deletes the table, and only it; succeeds when it is already gone.</summary>
-    public Task<StepResult> RevertAsync(CancellationToken cancellationToken) => nft.LoadAsync(NftRuleset.Delete(Table), cancellationToken);
+    public override Task<StepResult> ApplyAsync(CancellationToken cancellationToken) => Nft.LoadAsync(Ruleset, cancellationToken);
 
-    // The ladder's side of the step (IEnforcementStep): what it is told does not change what it installs.
-    string IEnforcementStep.Kind => Kind;
-
-    Task<StepResult> IEnforcementStep.ApplyAsync(StepContext context, CancellationToken cancellationToken) => ApplyAsync(cancellationToken);
-
-    Task<StepResult> IEnforcementStep.RevertAsync(StepContext context, CancellationToken cancellationToken) => RevertAsync(cancellationToken);
-
-    /// <summary>While in force, at every check: the table is still there (a firewall reload removes it), else it is put back.</summary>
-    Task<StepResult> IEnforcementStep.EnsureAsync(StepContext context, CancellationToken cancellationToken) => this.EnsureAsync(cancellationToken);
-
-    public async Task<StepVerification> VerifyAsync(CancellationToken cancellationToken)
+    public override async Task<StepVerification> VerifyAsync(CancellationToken cancellationToken)
     {
         string? listed;
         try
         {
-            listed = await nft.ListTableAsync(NftRuleset.Family, Table, cancellationToken).ConfigureAwait(false);
+            listed = await Nft.ListTableAsync(NftRuleset.Family, Table, cancellationToken).ConfigureAwait(false);
         }
         catch (NftException e)
         {
@@ -85,7 +80,7 @@ public sealed class BlockStep(EnforcementStep plan, BlockOptions options, Nft nf
             return StepVerification.Intact;
         }
 
-        var result = await nft.LoadAsync(ruleset, cancellationToken).ConfigureAwait(false);
+        var result = await Nft.LoadAsync(ruleset, cancellationToken).ConfigureAwait(false);
         return result.Succeeded
             ? new StepVerification(VerifyStatus.Repaired, $"the block (table {NftRuleset.Family} {Table}) {found}: put it back")
             : new StepVerification(VerifyStatus.Failed, $"the block (table {NftRuleset.Family} {Table}) {found}, and putting it back failed: {result.Error}");

@@ -6,7 +6,8 @@ namespace TrafficMonitor.Platform.Linux;
 /// <summary>
 /// A hardened systemd unit in <c>/etc/systemd/system</c>, enabled and started. It grants only what the settings need:
 /// root with the one capability <c>CAP_SYS_BOOT</c> when the critical action shuts the machine down (logind accepts a
-/// caller with it, with or without polkit), otherwise a dynamic unprivileged user with no capability at all.
+/// caller with it, with or without polkit), otherwise a dynamic unprivileged user with no capability at all (or root
+/// without any, when the state directory or the settings file is root's alone).
 /// </summary>
 public sealed class SystemdServiceInstaller : IServiceInstaller
 {
@@ -20,7 +21,7 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
 
     /// <summary>The unit in deploy/systemd/ that packages install: the native binary in /usr/bin, settings in /etc/traffic-monitor.</summary>
     public static ServiceDefinition Packaged { get; } = new(
-        ["/usr/bin/traffic-monitor"], "/etc/traffic-monitor/settings.yaml", DefaultStateDirectory, StateDirectoryIsDefault: true, ShutdownEnabled: true, NativeCode: true);
+        ["/usr/bin/traffic-monitor"], "/etc/traffic-monitor/settings.yaml", DefaultStateDirectory, StateDirectoryIsDefault: true, ShutdownEnabled: true, NativeCode: true, SettingsReadableByOthers: false);
 
     public string Kind => "systemd unit";
 
@@ -70,6 +71,11 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
             notes.Add("The program, its settings or its state live in /tmp or /var/tmp, which a service should not depend on: the unit shares the host's /tmp (no PrivateTmp=). Move them somewhere permanent.");
         }
 
+        if (!service.ShutdownEnabled && service.StateDirectoryIsDefault && !service.SettingsReadableByOthers)
+        {
+            notes.Add("Only its owner may read the settings file, which a user made for the service (DynamicUser=yes) could not: the service runs as root without any capability. If the file holds no password, make it readable by all (chmod 0644) for a user of its own.");
+        }
+
         if (!service.NativeCode)
         {
             notes.Add("This program is not the Native AOT binary: the unit allows run-time code generation (no MemoryDenyWriteExecute=). Publish the native binary (dotnet publish -c Release) and install the service from it.");
@@ -89,7 +95,8 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
         Line("Type=notify");
         Line("NotifyAccess=main");
         Line($"ExecStart={string.Join(' ', service.Command.Select(Quote))}");
-        Line("ExecReload=/bin/kill -HUP $MAINPID");
+        Line("# The shell's own kill: /bin/kill comes with procps, which a minimal system (a container, debootstrap's minbase) lacks.");
+        Line("ExecReload=/bin/sh -c 'kill -HUP \"$$MAINPID\"'");
         Line("Restart=on-failure");
         Line("RestartSec=5s");
         Line("# Bad settings (78) or command line (64) are not mended by restarting; another owner of the state (75) may be.");
@@ -111,11 +118,13 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
         Line("RuntimeDirectoryMode=0700");
         Line("UMask=0077");
         Line();
-        if (service.ShutdownEnabled || !service.StateDirectoryIsDefault)
+        if (service.ShutdownEnabled || !service.StateDirectoryIsDefault || !service.SettingsReadableByOthers)
         {
             Line(service.ShutdownEnabled
                 ? "# The critical action runs `shutdown`, which asks logind over D-Bus: root, and of root's capabilities only\n# CAP_SYS_BOOT, which logind accepts without polkit."
-                : "# monitor.state_dir is a directory of root's: root, without any capability.");
+                : !service.StateDirectoryIsDefault
+                    ? "# monitor.state_dir is a directory of root's: root, without any capability."
+                    : "# Only its owner may read the settings file (it may hold a password): root, without any capability.");
             Line("User=root");
             Line(service.ShutdownEnabled ? "CapabilityBoundingSet=CAP_SYS_BOOT" : "CapabilityBoundingSet=");
         }

@@ -16,7 +16,7 @@ public sealed class LaunchdServiceInstaller : IServiceInstaller
 
     /// <summary>The plist in deploy/launchd/: the native binary in /usr/local/bin, settings where the monitor looks last.</summary>
     public static ServiceDefinition Packaged { get; } = new(
-        ["/usr/local/bin/traffic-monitor"], "/etc/traffic-monitor/settings.yaml", "/Library/Application Support/traffic-monitor", StateDirectoryIsDefault: true, ShutdownEnabled: true, NativeCode: true);
+        ["/usr/local/bin/traffic-monitor"], "/etc/traffic-monitor/settings.yaml", "/Library/Application Support/traffic-monitor", StateDirectoryIsDefault: true, ShutdownEnabled: true, NativeCode: true, SettingsReadableByOthers: false);
 
     public string Kind => "launchd daemon";
 

@@ -7,13 +7,16 @@ namespace TrafficMonitor.Platform.Services;
 /// <param name="StateDirectoryIsDefault">The settings name no <c>monitor.state_dir</c>: the OS's own state directory is used.</param>
 /// <param name="ShutdownEnabled">The critical action shuts the machine down, which needs the privilege to.</param>
 /// <param name="NativeCode">The program is a Native AOT binary: it never generates code at run time.</param>
+/// <param name="SettingsReadableByOthers">Any user may read the settings file, a user made for the service too (it is not
+/// kept to its owner, as a file holding a password is).</param>
 public sealed record ServiceDefinition(
     IReadOnlyList<string> Program,
     string SettingsPath,
     string StateDirectory,
     bool StateDirectoryIsDefault,
     bool ShutdownEnabled,
-    bool NativeCode)
+    bool NativeCode,
+    bool SettingsReadableByOthers)
 {
     public const string Name = "traffic-monitor";
 

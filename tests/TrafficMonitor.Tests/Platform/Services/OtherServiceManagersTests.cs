@@ -12,7 +12,7 @@ namespace TrafficMonitor.Tests.Platform.Services;
 public sealed class OtherServiceManagersTests
 {
     private static readonly ServiceDefinition Windows = new(
-        [@"C:\Program Files\traffic-monitor\traffic-monitor.exe"], @"C:\ProgramData\traffic-monitor\settings.yaml", @"C:\ProgramData\traffic-monitor\state", true, true, true);
+        [@"C:\Program Files\traffic-monitor\traffic-monitor.exe"], @"C:\ProgramData\traffic-monitor\settings.yaml", @"C:\ProgramData\traffic-monitor\state", true, true, true, false);
 
     private static readonly ServiceDefinition MacOS = LaunchdServiceInstaller.Packaged;
 

@@ -27,8 +27,8 @@ public sealed class SystemdServiceTests : IDisposable
     }
 
     private static ServiceDefinition Definition(
-        string program = "/usr/local/bin/traffic-monitor", string settings = "/etc/traffic-monitor/settings.yaml", string? stateDir = null, bool shutdown = true, bool native = true) =>
-        new([program], settings, stateDir ?? SystemdServiceInstaller.DefaultStateDirectory, stateDir is null, shutdown, native);
+        string program = "/usr/local/bin/traffic-monitor", string settings = "/etc/traffic-monitor/settings.yaml", string? stateDir = null, bool shutdown = true, bool native = true, bool settingsReadable = true) =>
+        new([program], settings, stateDir ?? SystemdServiceInstaller.DefaultStateDirectory, stateDir is null, shutdown, native, settingsReadable);
 
     private static string[] Lines(string unit) => unit.Split('\n');
 
@@ -98,6 +98,20 @@ public sealed class SystemdServiceTests : IDisposable
     }
 
     [Fact]
+    public void Render_NoActionButSettingsOnlyItsOwnerReads_RootWithoutCapabilities()
+    {
+        // As the .deb ships the settings (0600): a dynamic user could not read them and the service would exit 78.
+        var (unit, notes) = SystemdServiceInstaller.Render(Definition(shutdown: false, settingsReadable: false));
+
+        Assert.Contains("User=root", Lines(unit));
+        Assert.Contains("CapabilityBoundingSet=", Lines(unit));
+        Assert.DoesNotContain("DynamicUser=yes", Lines(unit));
+        Assert.Contains("StateDirectory=traffic-monitor", Lines(unit));
+        Assert.Contains(notes, n => n.Contains("chmod 0644", StringComparison.Ordinal));
+        Assert.Equal(0, Verify(unit, "/usr/local/bin/traffic-monitor").ExitCode);
+    }
+
+    [Fact]
     public void Render_TheServiceManagerContract()
     {
         var (unit, _) = SystemdServiceInstaller.Render(Definition());
@@ -105,7 +119,7 @@ public sealed class SystemdServiceTests : IDisposable
         Assert.Contains("Type=notify", Lines(unit));
         Assert.Contains("NotifyAccess=main", Lines(unit));
         Assert.Contains("ExecStart=/usr/local/bin/traffic-monitor run --config /etc/traffic-monitor/settings.yaml", Lines(unit));
-        Assert.Contains("ExecReload=/bin/kill -HUP $MAINPID", Lines(unit));
+        Assert.Contains("ExecReload=/bin/sh -c 'kill -HUP \"$$MAINPID\"'", Lines(unit));
         Assert.Contains("StateDirectory=traffic-monitor", Lines(unit));
         Assert.Contains("StateDirectoryMode=0700", Lines(unit));
         Assert.Contains("RuntimeDirectory=traffic-monitor", Lines(unit));
@@ -142,7 +156,7 @@ public sealed class SystemdServiceTests : IDisposable
     [Fact]
     public void Render_DotnetAndAnAssembly_NoMemoryDenyWriteExecute()
     {
-        var service = new ServiceDefinition(["/usr/share/dotnet/dotnet", "/opt/tm/traffic-monitor.dll"], "/etc/tm.yaml", "/var/lib/traffic-monitor", true, true, NativeCode: false);
+        var service = new ServiceDefinition(["/usr/share/dotnet/dotnet", "/opt/tm/traffic-monitor.dll"], "/etc/tm.yaml", "/var/lib/traffic-monitor", true, true, NativeCode: false, SettingsReadableByOthers: true);
 
         var (unit, notes) = SystemdServiceInstaller.Render(service);
 
