@@ -65,6 +65,34 @@ public sealed class InstallServiceCommandTests : IDisposable
     }
 
     [Fact]
+    public void InstallService_BlockRule_RunsInTheGroupTrafficMonitorCreatedFirst_AndDoesNotWarnAboutRoot()
+    {
+        var config = _directory.Write("etc/settings.yaml", "thresholds:\n  total_limit: 2000\n  interval: 100\n  critical_percentage: 90\nactions:\n  rules:\n    - {at: \"95%\", do: block}\n");
+
+        var result = CliRunner.Run(["install-service", "--dry-run", "--config", config]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("# Would run:\ngroupadd --system --force traffic-monitor\n", result.Output, StringComparison.Ordinal);
+        Assert.Contains("\nGroup=traffic-monitor\n", result.Output, StringComparison.Ordinal);
+        Assert.Contains("\nCapabilityBoundingSet=CAP_SYS_BOOT CAP_NET_ADMIN\n", result.Output, StringComparison.Ordinal);
+        // This process is root in group root; the service it installs is not, so its block lets out only the monitor.
+        Assert.DoesNotContain("passes the block", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InstallService_BlockAllowingGroupsOfItsOwn_NoGroupOfTheService()
+    {
+        var config = _directory.Write("etc/settings.yaml", "thresholds:\n  total_limit: 2000\n  interval: 100\n  critical_percentage: 90\nactions:\n  rules:\n    - {at: \"95%\", do: block, allow_groups: [mail]}\n");
+
+        var result = CliRunner.Run(["install-service", "--dry-run", "--config", config]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.DoesNotContain("groupadd", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nGroup=", result.Output, StringComparison.Ordinal);
+        Assert.Contains("\nCapabilityBoundingSet=CAP_SYS_BOOT CAP_NET_ADMIN\n", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InstallService_InvalidSettings_Exits78AndInstallsNothing()
     {
         var root = _directory.Combine("root");

@@ -20,16 +20,19 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
 
     public static AllowedTraffic Default { get; } = new([DefaultSshPort], []);
 
+    /// <summary>Neither users nor groups are set: the monitor's own traffic is let out, by its group or its user.</summary>
+    public bool LetsOwnTrafficOut => Users.Count == 0 && Groups is null or [];
+
     /// <summary>The traffic allowed for a monitor running as <paramref name="own"/>: its own, unless users or groups are set.</summary>
     public AllowedTraffic For(ProcessCredentials own) =>
-        Users.Count > 0 || Groups is { Count: > 0 } ? this
+        !LetsOwnTrafficOut ? this
         : own.Gid != ProcessCredentials.Root ? this with { Groups = [own.Gid] }
         : this with { Users = [own.Uid] };
 
     /// <summary>Why the default lets more out than the monitor's own traffic, or null when it does not.</summary>
     public string? Warning(ProcessCredentials own) =>
         For(own) is { Users: [ProcessCredentials.Root], Groups: null or [] }
-            ? "the monitor runs as root in group root, so every root process's traffic passes the block: run it with a group of its own (systemd: Group=traffic-monitor), or set allow_users / allow_groups"
+            ? "the monitor runs as root in group root, so every root process's traffic passes the block: run it with a group of its own (systemd: Group=traffic-monitor, as the packaged unit and install-service do), or set allow_users / allow_groups"
             : null;
 
     /// <summary>Whether a name can go into a ruleset as a user: a number, or a login name (no quotes, spaces or braces).</summary>
