@@ -41,6 +41,11 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
     public static bool IsPort(int port) => port is > 0 and <= 65535;
 
     /// <summary>The rules of each base chain that come before its drop. Pure: the same input gives the same text.</summary>
+    /// <remarks>
+    /// Protocols are nft's own keywords (<c>icmpv6</c>, not <c>ipv6-icmp</c>): nft looks any other name up in
+    /// /etc/protocols, which a minimal system (a container, debootstrap's minbase: no netbase) does not have, and
+    /// there the whole table was refused ("Could not resolve protocol name") under the packaged unit.
+    /// </remarks>
     internal IEnumerable<string> InputRules()
     {
         yield return "iif \"lo\" accept";
@@ -48,7 +53,7 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
         // Replies to what this host sent: output lets out only what is allowed, so only its replies come back
         // (and those of connections open before the step, whose own packets output drops).
         yield return "ct direction reply accept";
-        yield return "ct state related meta l4proto { icmp, ipv6-icmp } accept";
+        yield return "ct state related meta l4proto { icmp, icmpv6 } accept";
         yield return "udp sport 67 udp dport 68 accept";
         yield return "udp sport 547 udp dport 546 accept";
         yield return "icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect, mld-listener-query } accept";
@@ -73,14 +78,14 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
         yield return "udp sport 546 udp dport 547 accept";
         yield return "meta l4proto { tcp, udp } th dport 53 accept";
         yield return "icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld-listener-report, mld2-listener-report } accept";
-        yield return "ct state related meta l4proto { icmp, ipv6-icmp } accept";
+        yield return "ct state related meta l4proto { icmp, icmpv6 } accept";
     }
 
     internal IEnumerable<string> ForwardRules()
     {
         yield return $"tcp dport {Set(SshPorts)} accept";
         yield return $"tcp sport {Set(SshPorts)} ct direction reply accept";
-        yield return "ct state related meta l4proto { icmp, ipv6-icmp } accept";
+        yield return "ct state related meta l4proto { icmp, icmpv6 } accept";
     }
 
     private static string Set(IEnumerable<int> ports) => Set(ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
