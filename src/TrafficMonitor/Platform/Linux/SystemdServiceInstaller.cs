@@ -59,7 +59,7 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
             new DeleteFileStep(UnitPath),
             new RunStep([.. Systemctl, "daemon-reload"]),
         ],
-        ["The state directory is kept; remove it by hand if the monitor is gone for good."]);
+        [$"The state directory is kept, and the group {ServiceDefinition.Group} if install-service created it; remove them by hand (groupdel {ServiceDefinition.Group}) if the monitor is gone for good."]);
 
     /// <summary>The unit's text and what the admin should know about the choices made for these settings.</summary>
     public static (string Unit, IReadOnlyList<string> Notes) Render(ServiceDefinition service)
