@@ -16,6 +16,11 @@ public sealed class InstallServiceCommandTests : IDisposable
     private string Config(string shutdown = "enabled: true") =>
         _directory.Write("etc/settings.yaml", "thresholds:\n  total_limit: 2000\n  interval: 100\n  critical_percentage: 90\n" + $"actions:\n  shutdown:\n    {shutdown}\n");
 
+    /// <summary>install-service --dry-run for settings whose ladder is this one rule.</summary>
+    private CliResult DryRunWithRule(string rule) =>
+        CliRunner.Run(["install-service", "--dry-run", "--config",
+            _directory.Write("etc/settings.yaml", "thresholds:\n  total_limit: 2000\n  interval: 100\n  critical_percentage: 90\n" + $"actions:\n  rules:\n    - {rule}\n")]);
+
     [Fact]
     public void InstallService_DryRun_PrintsTheUnitAndTheCommands_AndChangesNothing()
     {
@@ -67,9 +72,7 @@ public sealed class InstallServiceCommandTests : IDisposable
     [Fact]
     public void InstallService_BlockRule_RunsInTheGroupTrafficMonitorCreatedFirst_AndDoesNotWarnAboutRoot()
     {
-        var config = _directory.Write("etc/settings.yaml", "thresholds:\n  total_limit: 2000\n  interval: 100\n  critical_percentage: 90\nactions:\n  rules:\n    - {at: \"95%\", do: block}\n");
-
-        var result = CliRunner.Run(["install-service", "--dry-run", "--config", config]);
+        var result = DryRunWithRule("{at: \"95%\", do: block}");
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("# Would run:\ngroupadd --system --force traffic-monitor\n", result.Output, StringComparison.Ordinal);
@@ -82,9 +85,7 @@ public sealed class InstallServiceCommandTests : IDisposable
     [Fact]
     public void InstallService_BlockAllowingGroupsOfItsOwn_NoGroupOfTheService()
     {
-        var config = _directory.Write("etc/settings.yaml", "thresholds:\n  total_limit: 2000\n  interval: 100\n  critical_percentage: 90\nactions:\n  rules:\n    - {at: \"95%\", do: block, allow_groups: [mail]}\n");
-
-        var result = CliRunner.Run(["install-service", "--dry-run", "--config", config]);
+        var result = DryRunWithRule("{at: \"95%\", do: block, allow_groups: [mail]}");
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.DoesNotContain("groupadd", result.Output, StringComparison.Ordinal);
