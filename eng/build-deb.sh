@@ -6,7 +6,8 @@
 # /etc/traffic-monitor/settings.yaml (mode 0600: it may hold a password) and /var/lib/traffic-monitor (0700); its
 # postinst creates the system group traffic-monitor that the unit runs in (docs/service.md).
 # Depends: names the C library version the binary's symbols need, libssl3, which .NET loads at run time (TLS
-# for SMTP and webhooks, and SHA-256), so ldd cannot see it, and passwd, whose groupadd the postinst runs. Built with dpkg-deb --root-owner-group: no fakeroot.
+# for SMTP and webhooks, and SHA-256), so ldd cannot see it, and passwd, whose groupadd the postinst runs. Built
+# with dpkg-deb --root-owner-group: no fakeroot.
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd)

@@ -8,10 +8,10 @@ namespace TrafficMonitor.Tests.Build;
 /// The .deb's unit run by a real systemd as PID 1: a fresh bookworm root with systemd, booted with systemd-nspawn, the
 /// package installed there as a new user would, the service started, reloaded, taken over its critical point and
 /// stopped with systemctl. What `systemd-analyze verify` and a notify socket of a test's own cannot show: that the
-/// hardened unit (ProtectSystem=strict, the system call filter, CAP_SYS_BOOT and CAP_NET_ADMIN alone, ProtectProc=invisible,
-/// StateDirectory=) lets the program start, count, keep its state, reload and run its action, and that systemd and
-/// journald understand what it sends them. And the block under the unit: nft works in its sandbox, and it lets out the
-/// monitor's own group (the unit's Group=traffic-monitor), not root's traffic.
+/// hardened unit (ProtectSystem=strict, the system call filter, CAP_SYS_BOOT and CAP_NET_ADMIN alone,
+/// ProtectProc=invisible, StateDirectory=) lets the program start, count, keep its state, reload and run its action,
+/// and that systemd and journald understand what it sends them. And the block under the unit: nft works in its
+/// sandbox, and it lets out the monitor's own group (the unit's Group=traffic-monitor), not root's traffic.
 /// </summary>
 [Collection(NativeBinaryGroup.Name)]
 public class DebianServiceTests(NativeBinary binary) : IDisposable
@@ -190,6 +190,8 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
         var status = Run(machine, "cat", $"/proc/{Show(machine)["MainPID"]}/status");
         Assert.Matches($@"\nGid:\t{gid}\t{gid}\t", status);
         Assert.Matches(@"\nUid:\t0\t0\t", status);
+        // systemd gives the state and runtime directories to User= and Group=; the mode keeps the group out.
+        Assert.Equal(["700 root:traffic-monitor", "700 root:traffic-monitor"], Run(machine, "stat", "--format", "%a %U:%G", StateDirectory, "/run/traffic-monitor").Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Run(machine, "traffic-monitor", "set-usage", "2MB");
         Eventually(Journal, j => j.Contains("block@1 MB is applied", StringComparison.Ordinal));
 
@@ -203,7 +205,8 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
         Assert.Contains("every root process's traffic passes the block", Run(machine, "traffic-monitor", "check-config"), StringComparison.Ordinal);
 
         // Real packets, out of an interface of the container's own (lo is always let through): a datagram from a root
-        // process is dropped on its way out (the kernel answers the sender EPERM), the same from the monitor's group leaves.
+        // process is dropped on its way out (the kernel answers the sender EPERM); the same from the monitor's group
+        // (a root process with its gid, as the monitor's sockets and its children's are) leaves.
         Run(machine, "ip", "link", "add", "tm0", "type", "veth", "peer", "name", "tm1");
         Run(machine, "ip", "address", "add", "198.18.0.1/24", "dev", "tm0");
         Run(machine, "ip", "link", "set", "tm0", "up");

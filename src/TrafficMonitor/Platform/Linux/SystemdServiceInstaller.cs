@@ -22,7 +22,7 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
     private static readonly string[] Systemctl = ["systemctl"];
 
     /// <summary>Creates the service's group unless it exists (<c>--force</c>): running it twice is harmless.</summary>
-    internal static readonly string[] CreateGroup = ["groupadd", "--system", "--force", ServiceDefinition.Group];
+    private static readonly string[] CreateGroup = ["groupadd", "--system", "--force", ServiceDefinition.Group];
 
     /// <summary>The unit in deploy/systemd/ that packages install: the native binary in /usr/bin, settings in /etc/traffic-monitor.</summary>
     public static ServiceDefinition Packaged { get; } = new(
