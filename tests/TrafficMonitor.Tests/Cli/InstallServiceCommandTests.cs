@@ -77,7 +77,8 @@ public sealed class InstallServiceCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("# Would run:\ngroupadd --system --force traffic-monitor\n", result.Output, StringComparison.Ordinal);
         Assert.Contains("\nGroup=traffic-monitor\n", result.Output, StringComparison.Ordinal);
-        Assert.Contains("\nCapabilityBoundingSet=CAP_SYS_BOOT CAP_NET_ADMIN\n", result.Output, StringComparison.Ordinal);
+        // A ladder without a shutdown rule never shuts down: no CAP_SYS_BOOT.
+        Assert.Contains("\nCapabilityBoundingSet=CAP_NET_ADMIN\n", result.Output, StringComparison.Ordinal);
         // This process is root in group root; the service it installs is not, so its block lets out only the monitor.
         Assert.DoesNotContain("passes the block", result.Output + result.Error, StringComparison.Ordinal);
     }
@@ -90,7 +91,16 @@ public sealed class InstallServiceCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.DoesNotContain("groupadd", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("\nGroup=", result.Output, StringComparison.Ordinal);
-        Assert.Contains("\nCapabilityBoundingSet=CAP_SYS_BOOT CAP_NET_ADMIN\n", result.Output, StringComparison.Ordinal);
+        Assert.Contains("\nCapabilityBoundingSet=CAP_NET_ADMIN\n", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InstallService_LadderWithAShutdownRule_KeepsCapSysBoot()
+    {
+        var result = DryRunWithRule("{at: \"100%\", do: shutdown}");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("\nCapabilityBoundingSet=CAP_SYS_BOOT\n", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

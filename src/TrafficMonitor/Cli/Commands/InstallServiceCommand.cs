@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.CompilerServices;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Configuration.Sections;
+using TrafficMonitor.Enforcement;
 using TrafficMonitor.Enforcement.Linux;
 using TrafficMonitor.Platform;
 using TrafficMonitor.Platform.Services;
@@ -81,7 +82,8 @@ internal static class InstallServiceCommand
             settingsPath,
             asService.Monitor.StateDir,
             asService.Monitor.StateDir == serviceDefault,
-            asService.Shutdown.Enabled,
+            // A ladder shuts down only through a shutdown rule; actions.shutdown then holds that rule's defaults.
+            asService.Rules.Count > 0 ? asService.Rules.Any(r => r.Kind == ShutdownStepOptions.Kind) : asService.Shutdown.Enabled,
             NativeCode: !RuntimeFeature.IsDynamicCodeSupported,
             SettingsReadableByOthers: OperatingSystem.IsWindows() || File.GetUnixFileMode(settingsPath).HasFlag(UnixFileMode.OtherRead),
             ShapesTraffic: asService.Rules.Any(r => r.Options is ThrottleStepOptions || RulesSection.AllowedTraffic(r.Options) is not null),
