@@ -89,7 +89,7 @@ public sealed class ThrottleLadderTests : IDisposable
         await At(check, 61 * GB);
 
         Assert.Contains("qdisc htb 7a3e: dev tmeth0 root", Qdiscs(), StringComparison.Ordinal);
-        Assert.Contains(_logs.Lines, l => l.Contains("The throttle of tmeth0 was removed from tmeth0 (its root qdisc is not ours): put it back", StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, l => l.Contains("The throttle of tmeth0 was removed (tmeth0's root qdisc is not ours): put it back", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -262,13 +262,13 @@ internal static class RulesSection
         // The block and the quota let the monitor's own traffic through; as root in group root that is every root process.
         for (var i = 0; i < settings.Rules.Count; i++)
         {
-            var allowed = settings.Rules[i].Options switch
+            var (allowed, step) = settings.Rules[i].Options switch
             {
-                Enforcement.Linux.BlockOptions block => block.Allowed,
-                Enforcement.Linux.QuotaOptions quota => quota.Allowed,
-                _ => null,
+                Enforcement.Linux.BlockOptions block => (block.Allowed, "the block"),
+                Enforcement.Linux.QuotaOptions quota => (quota.Allowed, "the kernel quota"),
+                _ => (null, string.Empty),
             };
-            if (allowed?.Warning(Enforcement.Linux.ProcessCredentials.Current()) is { } warning)
+            if (allowed?.Warning(Enforcement.Linux.ProcessCredentials.Current(), step) is { } warning)
             {
                 yield return $"{RuleOptions.SectionName}[{i}] ({settings.Rules[i].Id}): {warning}";
             }
