@@ -141,22 +141,4 @@ public sealed class ThrottleLadderTests : IDisposable
         _services.Add(provider);
         return provider;
     }
-
-    /// <summary>Runs every program inside a namespace the test created (<c>ip netns exec NS …</c>).</summary>
-    private sealed class NamespacedRunner(string ns) : IProcessRunner
-    {
-        private readonly ProcessRunner _runner = new();
-
-        public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
-            _runner.RunAsync(In(command), timeout, cancellationToken);
-
-        public Task<ProcessResult> RunAsync(
-            IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null) =>
-            _runner.RunAsync(In(command), timeout, cancellationToken, environment);
-
-        public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string? standardInput, TimeSpan timeout, CancellationToken cancellationToken) =>
-            _runner.RunAsync(In(command), standardInput, timeout, cancellationToken);
-
-        private IReadOnlyList<string> In(IReadOnlyList<string> command) => ["ip", "netns", "exec", ns, .. command];
-    }
 }
