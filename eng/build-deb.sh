@@ -3,9 +3,11 @@
 #
 # Without --binary it publishes the native binary first (`dotnet publish -c Release`, the host's platform). The
 # package holds /usr/bin/traffic-monitor, the unit from deploy/systemd/, the shipped example as the conffile
-# /etc/traffic-monitor/settings.yaml (mode 0600: it may hold a password) and /var/lib/traffic-monitor (0700).
-# Depends: names the C library version the binary's symbols need and libssl3, which .NET loads at run time (TLS
-# for SMTP and webhooks, and SHA-256), so ldd cannot see it. Built with dpkg-deb --root-owner-group: no fakeroot.
+# /etc/traffic-monitor/settings.yaml (mode 0600: it may hold a password) and /var/lib/traffic-monitor (0700); its
+# postinst creates the system group traffic-monitor that the unit runs in (docs/service.md).
+# Depends: names the C library version the binary's symbols need, libssl3, which .NET loads at run time (TLS
+# for SMTP and webhooks, and SHA-256), so ldd cannot see it, and passwd, whose groupadd the postinst runs. Built
+# with dpkg-deb --root-owner-group: no fakeroot.
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,7 +64,7 @@ done
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@INSTALLED_SIZE@/$size/" \
-    -e "s/@DEPENDS@/libc6 (>= $glibc), libssl3/" "$repo/deploy/debian/control.in" > "$root/DEBIAN/control"
+    -e "s/@DEPENDS@/libc6 (>= $glibc), libssl3, passwd/" "$repo/deploy/debian/control.in" > "$root/DEBIAN/control"
 
 mkdir -p "$output"
 deb=$output/traffic-monitor_${version}_$arch.deb

@@ -41,6 +41,8 @@ public class DebianPackageTests(NativeBinary binary) : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(root.Host("/var/lib/traffic-monitor")));
         Assert.True(File.Exists(root.Host("/usr/lib/systemd/system/traffic-monitor.service")));
         Assert.Contains(Settings, File.ReadAllText(root.Host("/var/lib/dpkg/info/traffic-monitor.conffiles")), StringComparison.Ordinal);
+        var group = Group(root);
+        Assert.Matches(@"^traffic-monitor:x:\d+:$", group);
         var version = root.Run("traffic-monitor", "--version");
         Assert.True(version.ExitCode == 0, version.Error);
         var check = root.Run("traffic-monitor", "check-config");
@@ -67,6 +69,7 @@ public class DebianPackageTests(NativeBinary binary) : IDisposable
         Assert.Contains("/bin/true", File.ReadAllText(root.Host(Settings)), StringComparison.Ordinal);
         Assert.True(File.Exists(root.Host("/var/lib/traffic-monitor/state.json")));
         Assert.True(root.HasLink(Enabled), "the service is enabled once the settings are the admin's");
+        Assert.Equal(group, Group(root));
 
         // Remove: the program goes, the settings and the state stay.
         var remove = root.Run("dpkg", "-r", "traffic-monitor");
@@ -75,12 +78,17 @@ public class DebianPackageTests(NativeBinary binary) : IDisposable
         Assert.True(File.Exists(root.Host(Settings)));
         Assert.True(File.Exists(root.Host("/var/lib/traffic-monitor/state.json")));
 
-        // Purge: nothing of it is left.
+        // Purge: nothing of it is left but its group, which Debian keeps as it keeps every system account: a file of
+        // the group's left anywhere would otherwise pass to whatever later gets the same id.
         var purge = root.Run("dpkg", "-P", "traffic-monitor");
         Assert.True(purge.ExitCode == 0, purge.Output + purge.Error);
         Assert.False(Directory.Exists(root.Host("/etc/traffic-monitor")));
         Assert.False(Directory.Exists(root.Host("/var/lib/traffic-monitor")));
         Assert.False(root.HasLink(Enabled));
         Assert.NotEqual(0, root.Run("dpkg", "-s", "traffic-monitor").ExitCode);
+        Assert.Equal(group, Group(root));
     }
+
+    /// <summary>The group the unit runs in, as the root's /etc/group has it (one line, or nothing).</summary>
+    private static string Group(DebianRoot root) => root.Run("getent", "group", "traffic-monitor").Output.Trim();
 }

@@ -8,9 +8,10 @@ namespace TrafficMonitor.Tests.Build;
 /// The .deb's unit run by a real systemd as PID 1: a fresh bookworm root with systemd, booted with systemd-nspawn, the
 /// package installed there as a new user would, the service started, reloaded, taken over its critical point and
 /// stopped with systemctl. What `systemd-analyze verify` and a notify socket of a test's own cannot show: that the
-/// hardened unit (ProtectSystem=strict, the system call filter, CAP_SYS_BOOT alone, ProtectProc=invisible,
-/// StateDirectory=) lets the program start, count, keep its state, reload and run its action, and that systemd and
-/// journald understand what it sends them.
+/// hardened unit (ProtectSystem=strict, the system call filter, CAP_SYS_BOOT and CAP_NET_ADMIN alone,
+/// ProtectProc=invisible, StateDirectory=) lets the program start, count, keep its state, reload and run its action,
+/// and that systemd and journald understand what it sends them. And the block under the unit: nft works in its
+/// sandbox, and it lets out the monitor's own group (the unit's Group=traffic-monitor), not root's traffic.
 /// </summary>
 [Collection(NativeBinaryGroup.Name)]
 public class DebianServiceTests(NativeBinary binary) : IDisposable
@@ -30,6 +31,7 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
         {
             echo "args: $*"
             echo "uid: $(id -u)"
+            echo "gid: $(id -gn)"
             grep '^CapEff' /proc/self/status
             echo "CanPowerOff: $(busctl call org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager CanPowerOff 2>&1)"
         } > {{Recorded}}.partial
@@ -55,7 +57,7 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
     {
         Assert.True(binary.ExitCode == 0, $"publish failed:\n{binary.PublishLog}");
         var deb = DebianPackage.Build(binary, "1.0.0", _directory.Combine("debs"));
-        using var root = new DebianRoot([.. DebianPackage.DependedOn(deb), "init-system-helpers", "systemd", "dbus"]);
+        using var root = new DebianRoot(Packages(deb));
         File.WriteAllText(root.Host(Recorder), RecorderScript.ReplaceLineEndings("\n"));
         File.SetUnixFileMode(root.Host(Recorder), (UnixFileMode)Convert.ToInt32("755", 8));
         using var machine = new BootedRoot(root);
@@ -112,14 +114,16 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
             m.Contains($"Got notification message from PID {mainPid} (READY=1, STATUS=Used", StringComparison.Ordinal) && m.Contains(" of 10 MB ", StringComparison.Ordinal));
 
         // Over the critical point (usage set as a provider's panel would show it): the action runs inside the sandbox,
-        // as root with CAP_SYS_BOOT alone, and logind would let it power off without asking polkit.
+        // as root in the group traffic-monitor with CAP_SYS_BOOT and CAP_NET_ADMIN alone (bits 22 and 12), and logind
+        // would let it power off without asking polkit.
         // (set-usage runs outside the unit and sees nspawn's own boot id, the unit's fresh /proc the kernel's: the
         // ledger takes that for a reboot, which moves nothing here since lo carries no traffic.)
         Run(machine, "traffic-monitor", "set-usage", "9.5MB");
         var record = Eventually(() => File.Exists(root.Host(Recorded)) ? File.ReadAllText(root.Host(Recorded)) : string.Empty, r => r.Length > 0);
         Assert.Contains("args: 1\n", record, StringComparison.Ordinal);
         Assert.Contains("uid: 0\n", record, StringComparison.Ordinal);
-        Assert.Contains("CapEff:\t0000000000400000\n", record, StringComparison.Ordinal);
+        Assert.Contains("gid: traffic-monitor\n", record, StringComparison.Ordinal);
+        Assert.Contains("CapEff:\t0000000000401000\n", record, StringComparison.Ordinal);
         Assert.Contains("CanPowerOff: s \"yes\"", record, StringComparison.Ordinal);
         Assert.Contains("(95%)", Eventually(() => Show(machine), s => s["StatusText"].Contains("(95%)", StringComparison.Ordinal))["StatusText"], StringComparison.Ordinal);
         Assert.Contains("The critical action ran", Eventually(Journal, j => j.Contains("The critical action ran", StringComparison.Ordinal)), StringComparison.Ordinal);
@@ -140,7 +144,7 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
     {
         Assert.True(binary.ExitCode == 0, $"publish failed:\n{binary.PublishLog}");
         var deb = DebianPackage.Build(binary, "1.0.0", _directory.Combine("debs"));
-        using var root = new DebianRoot([.. DebianPackage.DependedOn(deb), "init-system-helpers", "systemd", "dbus"]);
+        using var root = new DebianRoot(Packages(deb));
         using var machine = new BootedRoot(root);
         Run(machine, "dpkg", "-i", root.CopyIn(deb));
 
@@ -167,6 +171,58 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
         Assert.Equal("inactive", machine.Run("systemctl", "is-active", Unit).Output.Trim());
         Assert.False(File.Exists(root.Host("/etc/systemd/system/" + Unit)));
     }
+
+    [Fact]
+    public void Deb_BlockUnderTheUnit_LetsOutTheMonitorsGroupAndNotRoot()
+    {
+        Assert.True(binary.ExitCode == 0, $"publish failed:\n{binary.PublishLog}");
+        var deb = DebianPackage.Build(binary, "1.0.0", _directory.Combine("debs"));
+        using var root = new DebianRoot(Packages(deb));
+        using var machine = new BootedRoot(root);
+        Run(machine, "dpkg", "-i", root.CopyIn(deb));
+        var gid = Run(machine, "getent", "group", "traffic-monitor").Split(':')[2];
+        Assert.NotEqual("0", gid);
+
+        // A block at 1 MB of a 10 MB quota, crossed as soon as the usage is set: the unit's sandbox must let nft work.
+        File.WriteAllText(root.Host(Settings), OwnSettings.Replace("\"2000 GB\", interval: \"100 GB\"", "\"10 MB\", interval: \"5 MB\"", StringComparison.Ordinal)
+            + "\n  rules:\n    - {at: \"1 MB\", do: block}\n");
+        Run(machine, "systemctl", "start", Unit);
+        var status = Run(machine, "cat", $"/proc/{Show(machine)["MainPID"]}/status");
+        Assert.Matches($@"\nGid:\t{gid}\t{gid}\t", status);
+        Assert.Matches(@"\nUid:\t0\t0\t", status);
+        // systemd gives the state and runtime directories to User= and Group=; the mode keeps the group out.
+        Assert.Equal(["700 root:traffic-monitor", "700 root:traffic-monitor"], Run(machine, "stat", "--format", "%a %U:%G", StateDirectory, "/run/traffic-monitor").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Run(machine, "traffic-monitor", "set-usage", "2MB");
+        Eventually(Journal, j => j.Contains("block@1 MB is applied", StringComparison.Ordinal));
+
+        // The monitor's own traffic is let out by its group's id, and by nothing that root's processes share.
+        var table = Run(machine, "nft", "list", "table", "inet", "traffic_monitor");
+        Assert.Contains($"meta skgid {gid} accept", table, StringComparison.Ordinal);
+        Assert.DoesNotContain("skuid", table, StringComparison.Ordinal);
+
+        // Said where it is true: not by the service, which runs in its group; by check-config run as root in group root.
+        Assert.DoesNotContain("passes the block", Journal(), StringComparison.Ordinal);
+        Assert.Contains("every root process's traffic passes the block", Run(machine, "traffic-monitor", "check-config"), StringComparison.Ordinal);
+
+        // Real packets, out of an interface of the container's own (lo is always let through): a datagram from a root
+        // process is dropped on its way out (the kernel answers the sender EPERM); the same from the monitor's group
+        // (a root process with its gid, as the monitor's sockets and its children's are) leaves.
+        Run(machine, "ip", "link", "add", "tm0", "type", "veth", "peer", "name", "tm1");
+        Run(machine, "ip", "address", "add", "198.18.0.1/24", "dev", "tm0");
+        Run(machine, "ip", "link", "set", "tm0", "up");
+        Run(machine, "ip", "link", "set", "tm1", "up");
+        const string Send = "echo alert > /dev/udp/198.18.0.2/9";
+        var asRoot = machine.Run("bash", "-c", Send);
+        Assert.NotEqual(0, asRoot.ExitCode);
+        Assert.Contains("Operation not permitted", asRoot.Error, StringComparison.Ordinal);
+        var asMonitorsGroup = machine.Run("setpriv", "--regid", gid, "--clear-groups", "bash", "-c", Send);
+        Assert.True(asMonitorsGroup.ExitCode == 0, asMonitorsGroup.Error);
+
+        string Journal() => Run(machine, "journalctl", "--unit", Unit, "--output", "cat");
+    }
+
+    /// <summary>One list for every boot, so the tarball of the root is made once and shared: nft and ip for the block's test.</summary>
+    private static string[] Packages(string deb) => [.. DebianPackage.DependedOn(deb), "init-system-helpers", "systemd", "dbus", "nftables", "iproute2"];
 
     private static string Run(BootedRoot machine, params string[] command)
     {

@@ -16,6 +16,11 @@ public sealed class InstallServiceCommandTests : IDisposable
     private string Config(string shutdown = "enabled: true") =>
         _directory.Write("etc/settings.yaml", "thresholds:\n  total_limit: 2000\n  interval: 100\n  critical_percentage: 90\n" + $"actions:\n  shutdown:\n    {shutdown}\n");
 
+    /// <summary>install-service --dry-run for settings whose ladder is this one rule.</summary>
+    private CliResult DryRunWithRule(string rule) =>
+        CliRunner.Run(["install-service", "--dry-run", "--config",
+            _directory.Write("etc/settings.yaml", "thresholds:\n  total_limit: 2000\n  interval: 100\n  critical_percentage: 90\n" + $"actions:\n  rules:\n    - {rule}\n")]);
+
     [Fact]
     public void InstallService_DryRun_PrintsTheUnitAndTheCommands_AndChangesNothing()
     {
@@ -62,6 +67,30 @@ public sealed class InstallServiceCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("DynamicUser=yes\n", result.Output, StringComparison.Ordinal);
         Assert.Contains("CapabilityBoundingSet=\n", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InstallService_BlockRule_RunsInTheGroupTrafficMonitorCreatedFirst_AndDoesNotWarnAboutRoot()
+    {
+        var result = DryRunWithRule("{at: \"95%\", do: block}");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("# Would run:\ngroupadd --system --force traffic-monitor\n", result.Output, StringComparison.Ordinal);
+        Assert.Contains("\nGroup=traffic-monitor\n", result.Output, StringComparison.Ordinal);
+        Assert.Contains("\nCapabilityBoundingSet=CAP_SYS_BOOT CAP_NET_ADMIN\n", result.Output, StringComparison.Ordinal);
+        // This process is root in group root; the service it installs is not, so its block lets out only the monitor.
+        Assert.DoesNotContain("passes the block", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InstallService_BlockAllowingGroupsOfItsOwn_NoGroupOfTheService()
+    {
+        var result = DryRunWithRule("{at: \"95%\", do: block, allow_groups: [mail]}");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.DoesNotContain("groupadd", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nGroup=", result.Output, StringComparison.Ordinal);
+        Assert.Contains("\nCapabilityBoundingSet=CAP_SYS_BOOT CAP_NET_ADMIN\n", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

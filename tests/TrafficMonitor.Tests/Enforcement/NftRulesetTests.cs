@@ -2,6 +2,7 @@ using TrafficMonitor.Configuration;
 using TrafficMonitor.Configuration.Yaml;
 using TrafficMonitor.Enforcement;
 using TrafficMonitor.Enforcement.Linux;
+using TrafficMonitor.Tests.Components;
 using YamlDotNet.RepresentationModel;
 
 namespace TrafficMonitor.Tests.Enforcement;
@@ -57,6 +58,23 @@ public class NftRulesetTests
         Assert.Contains("nd-neighbor-solicit", text, StringComparison.Ordinal);
         Assert.Contains("\t\tmeta l4proto { tcp, udp } th dport 53 accept\n", text, StringComparison.Ordinal);
         Assert.Contains("\t\tmeta skuid { 998 } accept\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BlockAndQuotaBuild_LoadWithoutEtcProtocols_AsOnAMinimalSystem()
+    {
+        // A minimal Debian (a container, minbase) has no netbase, so no /etc/protocols: nft then knows only its own
+        // protocol keywords, and refused the whole block for 'ipv6-icmp' under the packaged unit. nft -c checks the
+        // text without loading it, in a network namespace of its own with /etc/protocols hidden.
+        using var directory = new TempDirectory();
+        foreach (var ruleset in new[] { BlockStep.Build(AllowedTraffic.Default, Monitor), QuotaStep.Build(AllowedTraffic.Default, Monitor, 1_000_000, QuotaDirections.Both) })
+        {
+            var file = directory.Write("ruleset.nft", ruleset);
+            var (exitCode, output, error) = Programs.TryRun(
+                "unshare", "--net", "--mount", "sh", "-c", "mount --bind /dev/null /etc/protocols && exec nft -c -f \"$0\"", file);
+
+            Assert.True(exitCode == 0, $"{error}{output}\n{ruleset}");
+        }
     }
 
     [Fact]

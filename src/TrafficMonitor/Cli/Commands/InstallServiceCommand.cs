@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Runtime.CompilerServices;
 using TrafficMonitor.Configuration;
+using TrafficMonitor.Configuration.Sections;
+using TrafficMonitor.Enforcement.Linux;
 using TrafficMonitor.Platform;
 using TrafficMonitor.Platform.Services;
 using TrafficMonitor.State;
@@ -56,12 +58,15 @@ internal static class InstallServiceCommand
             return await UnsupportedAsync(context.Error).ConfigureAwait(false);
         }
 
-        foreach (var warning in SettingsAdvisor.Warnings(context.Settings))
+        // Warned as the service will run: in its own group, a block lets out only the monitor's traffic.
+        var service = Definition(context);
+        var runAs = service.OwnGroup ? new ProcessCredentials(ProcessCredentials.Root, ServiceDefinition.Group) : null;
+        foreach (var warning in SettingsAdvisor.Warnings(context.Settings, runAs))
         {
             CliLog.SettingsWarning(context.Logger, warning);
         }
 
-        var plan = installer.Install(Definition(context));
+        var plan = installer.Install(service);
         return await CarryOutAsync(plan, dryRun, root, context.Output, context.Error, cancellationToken).ConfigureAwait(false);
     }
 
@@ -78,7 +83,9 @@ internal static class InstallServiceCommand
             asService.Monitor.StateDir == serviceDefault,
             asService.Shutdown.Enabled,
             NativeCode: !RuntimeFeature.IsDynamicCodeSupported,
-            SettingsReadableByOthers: OperatingSystem.IsWindows() || File.GetUnixFileMode(settingsPath).HasFlag(UnixFileMode.OtherRead));
+            SettingsReadableByOthers: OperatingSystem.IsWindows() || File.GetUnixFileMode(settingsPath).HasFlag(UnixFileMode.OtherRead),
+            ShapesTraffic: asService.Rules.Any(r => r.Options is ThrottleStepOptions || RulesSection.AllowedTraffic(r.Options) is not null),
+            OwnGroup: asService.Rules.Any(r => RulesSection.AllowedTraffic(r.Options) is { LetsOwnTrafficOut: true }));
     }
 
     /// <summary>This program: the native binary (or the apphost), or <c>dotnet</c> and the assembly when started through it.</summary>

@@ -26,6 +26,6 @@ internal static class ActionsSection
         RulesSection.Print(settings.Rules, settings.Thresholds, text);
     }
 
-    public static IEnumerable<string> Warnings(TrafficMonitorSettings settings) =>
-        settings.Rules.Count == 0 ? ShutdownSection.Warnings(settings.Shutdown) : RulesSection.Warnings(settings);
+    public static IEnumerable<string> Warnings(TrafficMonitorSettings settings, Enforcement.Linux.ProcessCredentials? runAs = null) =>
+        settings.Rules.Count == 0 ? ShutdownSection.Warnings(settings.Shutdown) : RulesSection.Warnings(settings, runAs);
 }

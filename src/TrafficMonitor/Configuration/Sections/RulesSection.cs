@@ -242,7 +242,16 @@ internal static class RulesSection
         }
     }
 
-    public static IEnumerable<string> Warnings(TrafficMonitorSettings settings)
+    /// <summary>What a <c>block</c> or <c>quota</c> rule always lets through; null for the other kinds.</summary>
+    public static Enforcement.Linux.AllowedTraffic? AllowedTraffic(IStepOptions options) => options switch
+    {
+        Enforcement.Linux.BlockOptions block => block.Allowed,
+        Enforcement.Linux.QuotaOptions quota => quota.Allowed,
+        _ => null,
+    };
+
+    /// <param name="runAs">Whom the monitor will run as (the service's user and group); null: as this process.</param>
+    public static IEnumerable<string> Warnings(TrafficMonitorSettings settings, Enforcement.Linux.ProcessCredentials? runAs = null)
     {
         // A program named by its path that is not there fails when the step is due, which may be weeks away: say it now.
         for (var i = 0; i < settings.Rules.Count; i++)
@@ -262,13 +271,8 @@ internal static class RulesSection
         // The block and the quota let the monitor's own traffic through; as root in group root that is every root process.
         for (var i = 0; i < settings.Rules.Count; i++)
         {
-            var (allowed, step) = settings.Rules[i].Options switch
-            {
-                Enforcement.Linux.BlockOptions block => (block.Allowed, "the block"),
-                Enforcement.Linux.QuotaOptions quota => (quota.Allowed, "the kernel quota"),
-                _ => (null, string.Empty),
-            };
-            if (allowed?.Warning(Enforcement.Linux.ProcessCredentials.Current(), step) is { } warning)
+            var step = settings.Rules[i].Options is Enforcement.Linux.QuotaOptions ? "the kernel quota" : "the block";
+            if (AllowedTraffic(settings.Rules[i].Options)?.Warning(runAs ?? Enforcement.Linux.ProcessCredentials.Current(), step) is { } warning)
             {
                 yield return $"{RuleOptions.SectionName}[{i}] ({settings.Rules[i].Id}): {warning}";
             }

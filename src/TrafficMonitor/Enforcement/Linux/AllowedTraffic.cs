@@ -20,16 +20,19 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
 
     public static AllowedTraffic Default { get; } = new([DefaultSshPort], []);
 
+    /// <summary>Neither users nor groups are set: the monitor's own traffic is let out, by its group or its user.</summary>
+    public bool LetsOwnTrafficOut => Users.Count == 0 && Groups is null or [];
+
     /// <summary>The traffic allowed for a monitor running as <paramref name="own"/>: its own, unless users or groups are set.</summary>
     public AllowedTraffic For(ProcessCredentials own) =>
-        Users.Count > 0 || Groups is { Count: > 0 } ? this
+        !LetsOwnTrafficOut ? this
         : own.Gid != ProcessCredentials.Root ? this with { Groups = [own.Gid] }
         : this with { Users = [own.Uid] };
 
     /// <summary>Why the default lets more out than the monitor's own traffic past <paramref name="step"/> ("the block"), or null when it does not.</summary>
     public string? Warning(ProcessCredentials own, string step) =>
         For(own) is { Users: [ProcessCredentials.Root], Groups: null or [] }
-            ? $"the monitor runs as root in group root, so every root process's traffic passes {step}: run it with a group of its own (systemd: Group=traffic-monitor), or set allow_users / allow_groups"
+            ? $"the monitor runs as root in group root, so every root process's traffic passes {step}: run it with a group of its own (systemd: Group=traffic-monitor, as the packaged unit and install-service do), or set allow_users / allow_groups"
             : null;
 
     /// <summary>Whether a name can go into a ruleset as a user: a number, or a login name (no quotes, spaces or braces).</summary>
@@ -38,6 +41,11 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
     public static bool IsPort(int port) => port is > 0 and <= 65535;
 
     /// <summary>The rules of each base chain that come before its drop. Pure: the same input gives the same text.</summary>
+    /// <remarks>
+    /// Protocols are nft's own keywords (<c>icmpv6</c>, not <c>ipv6-icmp</c>): nft looks any other name up in
+    /// /etc/protocols, which a minimal system (a container, debootstrap's minbase: no netbase) does not have, and
+    /// there the whole table was refused ("Could not resolve protocol name") under the packaged unit.
+    /// </remarks>
     internal IEnumerable<string> InputRules()
     {
         yield return "iif \"lo\" accept";
@@ -45,7 +53,7 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
         // Replies to what this host sent: output lets out only what is allowed, so only its replies come back
         // (and those of connections open before the step, whose own packets output drops).
         yield return "ct direction reply accept";
-        yield return "ct state related meta l4proto { icmp, ipv6-icmp } accept";
+        yield return "ct state related meta l4proto { icmp, icmpv6 } accept";
         yield return "udp sport 67 udp dport 68 accept";
         yield return "udp sport 547 udp dport 546 accept";
         yield return "icmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect, mld-listener-query } accept";
@@ -70,14 +78,14 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
         yield return "udp sport 546 udp dport 547 accept";
         yield return "meta l4proto { tcp, udp } th dport 53 accept";
         yield return "icmpv6 type { nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld-listener-report, mld2-listener-report } accept";
-        yield return "ct state related meta l4proto { icmp, ipv6-icmp } accept";
+        yield return "ct state related meta l4proto { icmp, icmpv6 } accept";
     }
 
     internal IEnumerable<string> ForwardRules()
     {
         yield return $"tcp dport {Set(SshPorts)} accept";
         yield return $"tcp sport {Set(SshPorts)} ct direction reply accept";
-        yield return "ct state related meta l4proto { icmp, ipv6-icmp } accept";
+        yield return "ct state related meta l4proto { icmp, icmpv6 } accept";
     }
 
     private static string Set(IEnumerable<int> ports) => Set(ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));

@@ -5,9 +5,11 @@ namespace TrafficMonitor.Platform.Linux;
 
 /// <summary>
 /// A hardened systemd unit in <c>/etc/systemd/system</c>, enabled and started. It grants only what the settings need:
-/// root with the one capability <c>CAP_SYS_BOOT</c> when the critical action shuts the machine down (logind accepts a
-/// caller with it, with or without polkit), otherwise a dynamic unprivileged user with no capability at all (or root
-/// without any, when the state directory or the settings file is root's alone).
+/// root with <c>CAP_SYS_BOOT</c> when the critical action shuts the machine down (logind accepts a caller with it, with
+/// or without polkit) and <c>CAP_NET_ADMIN</c> when a throttle, block or quota rule changes the kernel's qdiscs or
+/// firewall, in the group <c>traffic-monitor</c> when a block or quota lets the monitor's own traffic out by its group;
+/// otherwise a dynamic unprivileged user with no capability at all (or root without any, when the state directory or
+/// the settings file is root's alone).
 /// </summary>
 public sealed class SystemdServiceInstaller : IServiceInstaller
 {
@@ -19,9 +21,13 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
 
     private static readonly string[] Systemctl = ["systemctl"];
 
+    /// <summary>Creates the service's group unless it exists (<c>--force</c>): running it twice is harmless.</summary>
+    private static readonly string[] CreateGroup = ["groupadd", "--system", "--force", ServiceDefinition.Group];
+
     /// <summary>The unit in deploy/systemd/ that packages install: the native binary in /usr/bin, settings in /etc/traffic-monitor.</summary>
     public static ServiceDefinition Packaged { get; } = new(
-        ["/usr/bin/traffic-monitor"], "/etc/traffic-monitor/settings.yaml", DefaultStateDirectory, StateDirectoryIsDefault: true, ShutdownEnabled: true, NativeCode: true, SettingsReadableByOthers: false);
+        ["/usr/bin/traffic-monitor"], "/etc/traffic-monitor/settings.yaml", DefaultStateDirectory, StateDirectoryIsDefault: true, ShutdownEnabled: true, NativeCode: true, SettingsReadableByOthers: false,
+        ShapesTraffic: true, OwnGroup: true);
 
     public string Kind => "systemd unit";
 
@@ -29,6 +35,12 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
     {
         var (unit, notes) = Render(service);
         var steps = new List<ServiceStep>();
+        if (service.OwnGroup)
+        {
+            // Group= names it: without it the service would not start (status=216/GROUP).
+            steps.Add(new RunStep(CreateGroup));
+        }
+
         if (!service.StateDirectoryIsDefault)
         {
             // ReadWritePaths= needs the directory to exist when the service starts.
@@ -47,7 +59,7 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
             new DeleteFileStep(UnitPath),
             new RunStep([.. Systemctl, "daemon-reload"]),
         ],
-        ["The state directory is kept; remove it by hand if the monitor is gone for good."]);
+        [$"The state directory is kept, and the group {ServiceDefinition.Group} if install-service created it; remove them by hand (groupdel {ServiceDefinition.Group}) if the monitor is gone for good."]);
 
     /// <summary>The unit's text and what the admin should know about the choices made for these settings.</summary>
     public static (string Unit, IReadOnlyList<string> Notes) Render(ServiceDefinition service)
@@ -71,9 +83,15 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
             notes.Add("The program, its settings or its state live in /tmp or /var/tmp, which a service should not depend on: the unit shares the host's /tmp (no PrivateTmp=). Move them somewhere permanent.");
         }
 
-        if (!service.ShutdownEnabled && service.StateDirectoryIsDefault && !service.SettingsReadableByOthers)
+        var root = service.ShutdownEnabled || service.ShapesTraffic || !service.StateDirectoryIsDefault || !service.SettingsReadableByOthers;
+        if (!service.ShutdownEnabled && !service.ShapesTraffic && service.StateDirectoryIsDefault && !service.SettingsReadableByOthers)
         {
             notes.Add("Only its owner may read the settings file, which a user made for the service (DynamicUser=yes) could not: the service runs as root without any capability. If the file holds no password, make it readable by all (chmod 0644) for a user of its own.");
+        }
+
+        if (service.OwnGroup)
+        {
+            notes.Add($"A block or quota rule lets the monitor's own traffic out by its group: the service runs as root in the system group {ServiceDefinition.Group} (created when missing), so the block lets out the monitor's traffic and not every root process's.");
         }
 
         if (!service.NativeCode)
@@ -118,15 +136,34 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
         Line("RuntimeDirectoryMode=0700");
         Line("UMask=0077");
         Line();
-        if (service.ShutdownEnabled || !service.StateDirectoryIsDefault || !service.SettingsReadableByOthers)
+        if (root)
         {
-            Line(service.ShutdownEnabled
-                ? "# The critical action runs `shutdown`, which asks logind over D-Bus: root, and of root's capabilities only\n# CAP_SYS_BOOT, which logind accepts without polkit."
-                : !service.StateDirectoryIsDefault
+            if (service.ShutdownEnabled)
+            {
+                Line("# The critical action runs `shutdown`, which asks logind over D-Bus: root with CAP_SYS_BOOT, which logind accepts\n# without polkit.");
+            }
+
+            if (service.ShapesTraffic)
+            {
+                Line("# throttle, block and quota change the kernel's qdiscs and firewall (tc, nft): root with CAP_NET_ADMIN.");
+            }
+
+            if (!service.ShutdownEnabled && !service.ShapesTraffic)
+            {
+                Line(!service.StateDirectoryIsDefault
                     ? "# monitor.state_dir is a directory of root's: root, without any capability."
                     : "# Only its owner may read the settings file (it may hold a password): root, without any capability.");
+            }
+
             Line("User=root");
-            Line(service.ShutdownEnabled ? "CapabilityBoundingSet=CAP_SYS_BOOT" : "CapabilityBoundingSet=");
+            if (service.OwnGroup)
+            {
+                Line("# block and quota let the monitor's own traffic out by its group (meta skgid); in group root that would be every");
+                Line("# root process's. The group has no members: it marks the monitor's sockets and those of what it starts.");
+                Line($"Group={ServiceDefinition.Group}");
+            }
+
+            Line($"CapabilityBoundingSet={string.Join(' ', Capabilities(service))}");
         }
         else
         {
@@ -154,7 +191,7 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
         Line("ProtectClock=yes");
         Line("ProtectHostname=yes");
         Line("ProtectProc=invisible");
-        Line("# AF_UNIX: journal, notify socket, D-Bus for the shutdown; AF_INET/AF_INET6: email and webhooks; AF_NETLINK: interfaces.");
+        Line("# AF_UNIX: journal, notify socket, D-Bus for the shutdown; AF_INET/AF_INET6: email and webhooks; AF_NETLINK: interfaces, nft, tc.");
         Line("RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK");
         Line("RestrictNamespaces=yes");
         Line("RestrictRealtime=yes");
@@ -173,6 +210,20 @@ public sealed class SystemdServiceInstaller : IServiceInstaller
         Line("[Install]");
         Line("WantedBy=multi-user.target");
         return (text.ToString(), notes);
+    }
+
+    /// <summary>The capabilities the configured actions need, and no other.</summary>
+    private static IEnumerable<string> Capabilities(ServiceDefinition service)
+    {
+        if (service.ShutdownEnabled)
+        {
+            yield return "CAP_SYS_BOOT";
+        }
+
+        if (service.ShapesTraffic)
+        {
+            yield return "CAP_NET_ADMIN";
+        }
     }
 
     /// <summary>A word of a unit's command line: quoted when it holds a space or quote, with systemd's specifiers (% and $) escaped.</summary>

@@ -9,6 +9,10 @@ namespace TrafficMonitor.Platform.Services;
 /// <param name="NativeCode">The program is a Native AOT binary: it never generates code at run time.</param>
 /// <param name="SettingsReadableByOthers">Any user may read the settings file, a user made for the service too (it is not
 /// kept to its owner, as a file holding a password is).</param>
+/// <param name="ShapesTraffic">A <c>throttle</c>, <c>block</c> or <c>quota</c> rule: tc and nft need <c>CAP_NET_ADMIN</c>.</param>
+/// <param name="OwnGroup">A <c>block</c> or <c>quota</c> rule lets the monitor's own traffic out by its group (no
+/// <c>allow_users</c> / <c>allow_groups</c>): the service runs in the group <see cref="Group"/>, since in group root that
+/// would be every root process's traffic.</param>
 public sealed record ServiceDefinition(
     IReadOnlyList<string> Program,
     string SettingsPath,
@@ -16,9 +20,14 @@ public sealed record ServiceDefinition(
     bool StateDirectoryIsDefault,
     bool ShutdownEnabled,
     bool NativeCode,
-    bool SettingsReadableByOthers)
+    bool SettingsReadableByOthers,
+    bool ShapesTraffic = false,
+    bool OwnGroup = false)
 {
     public const string Name = "traffic-monitor";
+
+    /// <summary>The system group the service runs in when a block or quota lets its own traffic out by group.</summary>
+    public const string Group = Name;
 
     public const string Description = "traffic-monitor: keeps this server inside its monthly traffic quota";
 

@@ -27,8 +27,9 @@ public sealed class SystemdServiceTests : IDisposable
     }
 
     private static ServiceDefinition Definition(
-        string program = "/usr/local/bin/traffic-monitor", string settings = "/etc/traffic-monitor/settings.yaml", string? stateDir = null, bool shutdown = true, bool native = true, bool settingsReadable = true) =>
-        new([program], settings, stateDir ?? SystemdServiceInstaller.DefaultStateDirectory, stateDir is null, shutdown, native, settingsReadable);
+        string program = "/usr/local/bin/traffic-monitor", string settings = "/etc/traffic-monitor/settings.yaml", string? stateDir = null, bool shutdown = true, bool native = true, bool settingsReadable = true,
+        bool shapesTraffic = false, bool ownGroup = false) =>
+        new([program], settings, stateDir ?? SystemdServiceInstaller.DefaultStateDirectory, stateDir is null, shutdown, native, settingsReadable, shapesTraffic, ownGroup);
 
     private static string[] Lines(string unit) => unit.Split('\n');
 
@@ -62,13 +63,15 @@ public sealed class SystemdServiceTests : IDisposable
     }
 
     [Theory]
-    [InlineData(true, null)]
-    [InlineData(false, null)]
-    [InlineData(true, "/srv/traffic")]
-    [InlineData(false, "/srv/traffic")]
-    public void Render_EveryVariant_PassesSystemdAnalyzeVerify(bool shutdown, string? stateDir)
+    [InlineData(true, null, false)]
+    [InlineData(false, null, false)]
+    [InlineData(true, "/srv/traffic", false)]
+    [InlineData(false, "/srv/traffic", false)]
+    [InlineData(true, null, true)]
+    [InlineData(false, null, true)]
+    public void Render_EveryVariant_PassesSystemdAnalyzeVerify(bool shutdown, string? stateDir, bool block)
     {
-        var (unit, _) = SystemdServiceInstaller.Render(Definition(shutdown: shutdown, stateDir: stateDir));
+        var (unit, _) = SystemdServiceInstaller.Render(Definition(shutdown: shutdown, stateDir: stateDir, shapesTraffic: block, ownGroup: block));
 
         var (exitCode, output) = Verify(unit, "/usr/local/bin/traffic-monitor");
 
@@ -83,6 +86,39 @@ public sealed class SystemdServiceTests : IDisposable
         Assert.Contains("User=root", Lines(unit));
         Assert.Contains("CapabilityBoundingSet=CAP_SYS_BOOT", Lines(unit));
         Assert.DoesNotContain("DynamicUser=yes", Lines(unit));
+    }
+
+    [Fact]
+    public void Render_BlockLettingItsOwnTrafficOut_RootInItsOwnGroupWithCapNetAdmin()
+    {
+        var (unit, notes) = SystemdServiceInstaller.Render(Definition(shutdown: true, shapesTraffic: true, ownGroup: true));
+
+        Assert.Contains("User=root", Lines(unit));
+        // In group root, the block's "the monitor's own group" would be every root process's.
+        Assert.Contains("Group=traffic-monitor", Lines(unit));
+        Assert.Contains("CapabilityBoundingSet=CAP_SYS_BOOT CAP_NET_ADMIN", Lines(unit));
+        Assert.Contains(notes, n => n.Contains("system group traffic-monitor", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Render_ThrottleWithoutShutdown_RootWithOnlyCapNetAdminAndNoGroup()
+    {
+        // tc needs CAP_NET_ADMIN, which a dynamic user does not get; a throttle lets nothing out by group.
+        var (unit, _) = SystemdServiceInstaller.Render(Definition(shutdown: false, shapesTraffic: true));
+
+        Assert.Contains("User=root", Lines(unit));
+        Assert.Contains("CapabilityBoundingSet=CAP_NET_ADMIN", Lines(unit));
+        Assert.DoesNotContain("DynamicUser=yes", Lines(unit));
+        Assert.DoesNotContain(Lines(unit), l => l.StartsWith("Group=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Install_OwnGroup_CreatesTheGroupBeforeTheUnitNamesIt()
+    {
+        var plan = new SystemdServiceInstaller().Install(Definition(shapesTraffic: true, ownGroup: true));
+
+        Assert.Equal(["groupadd", "--system", "--force", "traffic-monitor"], Assert.IsType<RunStep>(plan.Steps[0]).Command);
+        Assert.IsType<WriteFileStep>(plan.Steps[1]);
     }
 
     [Fact]
