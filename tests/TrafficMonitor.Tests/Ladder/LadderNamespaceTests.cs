@@ -37,7 +37,7 @@ public sealed partial class LadderNamespaceTests(ITestOutputHelper output) : IDi
         Assert.Equal(
             ["- {at: \"80%\", do: throttle, rate: \"10 Mbit/s\"}   # both directions, SSH unthrottled",
              "- {at: \"95%\", do: block, allow_ports: [22]}      # everything but SSH, DHCP, DNS and the monitor's own alerts",
-             "- {at: \"100%\", do: quota}                         # the kernel stops traffic at 100%, armed 1% ahead"],
+             "- {at: \"100%\", do: quota}                         # the kernel itself stops the same at 100%, armed ahead"],
             Readme.LadderRules());
         var today = TimeProvider.System.GetLocalNow().Day;
         var config = Config(resetDay: today == 1 ? 2 : 1);
