@@ -109,6 +109,24 @@ public static class PrometheusText
             [.. steps.Select(st => (Labels(("step", st.Id)), (double)st.Runs))]);
         Family(text, "step_failures", "gauge", "Times the enforcement step failed this billing period.",
             [.. steps.Select(st => (Labels(("step", st.Id)), (double)st.Failures))]);
+        // Where each step acts, so a dashboard can mark it: a kernel quota is armed at one point and stops traffic at another.
+        var placed = steps.Where(st => !st.RuleRemoved).ToList();
+        Family(text, "step_at_bytes", "gauge", "Where the enforcement step is applied, in counted bytes (a kernel quota: where it is armed).",
+            [.. placed.Select(st => (Labels(("step", st.Id)), (double)st.AtBytes))]);
+        var stopping = placed.Where(st => st.StopsAtBytes is not null).ToList();
+        if (stopping.Count > 0)
+        {
+            Family(text, "step_stops_at_bytes", "gauge", "Where a step armed ahead of its point (a kernel quota) stops traffic, in counted bytes.",
+                [.. stopping.Select(st => (Labels(("step", st.Id)), (double)st.StopsAtBytes!.Value))]);
+        }
+
+        var revertible = steps.Where(st => st.Revertible).ToList();
+        if (revertible.Count > 0)
+        {
+            Family(text, "step_in_force", "gauge", "1 while a step that can be undone (throttle, block, quota, a command with undo) is applied; 0 when undone or not reached.",
+                [.. revertible.Select(st => (Labels(("step", st.Id)), st.InForce ? 1d : 0))]);
+        }
+
         var ran = steps.Where(st => st.LastRunAt is not null).ToList();
         if (ran.Count > 0)
         {

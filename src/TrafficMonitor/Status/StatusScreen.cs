@@ -66,9 +66,20 @@ public static class StatusScreen
 
     private static string Size(long bytes, SizeUnits units) => ByteSize.Format(bytes, units);
 
+    /// <summary>
+    /// Where a step acts, which is where the bar marks it: a kernel quota is armed ahead (<see cref="StatusStep.AtBytes"/>)
+    /// but stops traffic at its <see cref="StatusStep.StopsAtBytes"/>, and that is what a user reads the bar for.
+    /// </summary>
+    private static long? Point(StatusStep step) => step.AtBytes is null ? null : step.StopsAtBytes ?? step.AtBytes;
+
     /// <summary>The steps with a mark of their own on the bar: enabled, still in the settings, not at the critical point.</summary>
     private static IEnumerable<StatusStep> MarkedSteps(StatusReport report) =>
-        report.Steps.Where(s => s.Enabled && s.AtBytes is { } at && at != report.CriticalBytes);
+        report.Steps.Where(s => s.Enabled && Point(s) is { } at && at != report.CriticalBytes);
+
+    private static string Legend(StatusStep step, SizeUnits units) =>
+        step.StopsAtBytes is { } stops && step.AtBytes is { } armed
+            ? $"{step.Id} stops traffic at {Size(stops, units)} (armed at {Size(armed, units)})"
+            : $"{step.Id} at {Size(step.AtBytes!.Value, units)}";
 
     private static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
@@ -111,7 +122,7 @@ public static class StatusScreen
 
         marks[Cell(report.CriticalBytes)] = style.Unicode ? '▲' : '^';
         var stepNumber = 0;
-        foreach (var at in MarkedSteps(report).Select(s => s.AtBytes!.Value))
+        foreach (var at in MarkedSteps(report).Select(s => Point(s)!.Value))
         {
             marks[Cell(at)] = (char)('1' + stepNumber++);
         }
@@ -119,13 +130,14 @@ public static class StatusScreen
         // Under the bar's first cell: "Usage  [" is eight columns wide.
         const string Indent = "        ";
         text.Append(Indent).AppendLine(new string(marks).TrimEnd());
-        var atCritical = report.Steps.Where(s => s.Enabled && s.AtBytes == report.CriticalBytes).Select(s => s.Id).ToList();
+        var atCritical = report.Steps.Where(s => s.Enabled && Point(s) == report.CriticalBytes)
+            .Select(s => s.StopsAtBytes is not null ? $"{s.Id} stops traffic (armed at {Size(s.AtBytes!.Value, units)})" : s.Id).ToList();
         legend.Add($"{(style.Unicode ? "╵" : "|")} a stage every {Size(report.IntervalBytes, units)}");
         legend.Add($"{(style.Unicode ? "▲" : "^")} critical point {Size(report.CriticalBytes, units)}{(atCritical.Count > 0 ? ": " + string.Join(", ", atCritical) : string.Empty)}");
         stepNumber = 0;
         foreach (var step in MarkedSteps(report))
         {
-            legend.Add($"{(char)('1' + stepNumber++)} {step.Id} at {Size(step.AtBytes!.Value, units)}");
+            legend.Add($"{(char)('1' + stepNumber++)} {Legend(step, units)}");
         }
 
         if (report.Forecast is { } f)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using TrafficMonitor.Tests.Components;
 
 namespace TrafficMonitor.Tests.Build;
 
@@ -9,18 +10,7 @@ namespace TrafficMonitor.Tests.Build;
 /// </summary>
 public partial class ReadmeTests
 {
-    private static readonly string Root = FindRoot();
-
-    private static string FindRoot()
-    {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "TrafficMonitor.slnx")))
-        {
-            root = Path.GetDirectoryName(root)!;
-        }
-
-        return root;
-    }
+    private static readonly string Root = Readme.Root;
 
     private static IEnumerable<string> DotnetRunLines() =>
         Directory.GetFiles(Root, "*.md", SearchOption.AllDirectories)
@@ -49,15 +39,10 @@ public partial class ReadmeTests
     [Fact]
     public void Readme_ExampleLadder_LoadsAndItsQuotaStopsAtTheLimitArmedAhead()
     {
-        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
-        var block = readme[readme.IndexOf("The ladder users ask for", StringComparison.Ordinal)..];
-        block = block[(block.IndexOf("```yaml", StringComparison.Ordinal) + "```yaml".Length)..];
-        block = block[..block.IndexOf("```", StringComparison.Ordinal)];
-        var lines = block.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-        Assert.Equal(["actions:", "rules:"], lines.Take(2));
+        var rules = Readme.LadderRules();
 
         var settings = TrafficMonitor.Configuration.ConfigLoader.Parse(
-            "thresholds: {total_limit: 2000, interval: 100, critical_percentage: 90}\nactions:\n  rules:\n" + string.Join("\n", lines.Skip(2).Select(r => "    " + r)),
+            "thresholds: {total_limit: 2000, interval: 100, critical_percentage: 90}\nactions:\n  rules:\n" + string.Join("\n", rules.Select(r => "    " + r)),
             "README.md", "/var/lib/traffic-monitor", platform: TrafficMonitor.Platform.HostPlatform.Linux);
 
         Assert.Equal(["throttle@80%", "block@95%", "quota@100%"], settings.Rules.Select(r => r.Id));

@@ -169,7 +169,7 @@ public class NftRulesetTests
 
         Assert.Contains("\t\tmeta skgid { 997 } accept\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("skuid", text, StringComparison.Ordinal);
-        Assert.Null(AllowedTraffic.Default.Warning(own));
+        Assert.Null(AllowedTraffic.Default.Warning(own, "the block"));
     }
 
     [Fact]
@@ -178,9 +178,9 @@ public class NftRulesetTests
         var root = new ProcessCredentials("0", "0");
 
         Assert.Contains("\t\tmeta skuid { 0 } accept\n", BlockStep.Build(AllowedTraffic.Default, root), StringComparison.Ordinal);
-        Assert.Contains("every root process's traffic passes", AllowedTraffic.Default.Warning(root), StringComparison.Ordinal);
-        Assert.Null(new AllowedTraffic([22], ["traffic-monitor"]).Warning(root));
-        Assert.Null(AllowedTraffic.Default.Warning(Monitor));
+        Assert.Contains("every root process's traffic passes", AllowedTraffic.Default.Warning(root, "the block"), StringComparison.Ordinal);
+        Assert.Null(new AllowedTraffic([22], ["traffic-monitor"]).Warning(root, "the block"));
+        Assert.Null(AllowedTraffic.Default.Warning(Monitor, "the block"));
     }
 
     [Fact]

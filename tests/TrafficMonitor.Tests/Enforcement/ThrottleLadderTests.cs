@@ -89,7 +89,7 @@ public sealed class ThrottleLadderTests : IDisposable
         await At(check, 61 * GB);
 
         Assert.Contains("qdisc htb 7a3e: dev tmeth0 root", Qdiscs(), StringComparison.Ordinal);
-        Assert.Contains(_logs.Lines, l => l.Contains("The throttle of tmeth0 was removed from tmeth0 (its root qdisc is not ours): put it back", StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, l => l.Contains("The throttle of tmeth0 was removed (tmeth0's root qdisc is not ours): put it back", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -140,23 +140,5 @@ public sealed class ThrottleLadderTests : IDisposable
         var provider = LadderCheckTests.Process(yaml, _stateDir.Path, _logs, _time, _time.GetUtcNow().AddDays(-3), _usage, RunMode.Live, new NamespacedRunner(_net.NamespaceA));
         _services.Add(provider);
         return provider;
-    }
-
-    /// <summary>Runs every program inside a namespace the test created (<c>ip netns exec NS …</c>).</summary>
-    private sealed class NamespacedRunner(string ns) : IProcessRunner
-    {
-        private readonly ProcessRunner _runner = new();
-
-        public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
-            _runner.RunAsync(In(command), timeout, cancellationToken);
-
-        public Task<ProcessResult> RunAsync(
-            IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null) =>
-            _runner.RunAsync(In(command), timeout, cancellationToken, environment);
-
-        public Task<ProcessResult> RunAsync(IReadOnlyList<string> command, string? standardInput, TimeSpan timeout, CancellationToken cancellationToken) =>
-            _runner.RunAsync(In(command), standardInput, timeout, cancellationToken);
-
-        private IReadOnlyList<string> In(IReadOnlyList<string> command) => ["ip", "netns", "exec", ns, .. command];
     }
 }

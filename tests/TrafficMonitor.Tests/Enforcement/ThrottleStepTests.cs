@@ -3,6 +3,7 @@ using TrafficMonitor.Configuration;
 using TrafficMonitor.Enforcement;
 using TrafficMonitor.Enforcement.Linux;
 using TrafficMonitor.Platform;
+using TrafficMonitor.Tests.Components;
 
 namespace TrafficMonitor.Tests.Enforcement;
 
@@ -143,7 +144,7 @@ public class ThrottleStepTests
     [Fact]
     public void Description_BeforeAndAfterItKnowsTheInterfaces_ReadsInAMessage()
     {
-        var step = new ThrottleStep("throttle@80%", 1, new ThrottleStepOptions(Rate("10 Mbit"), true, [22]), () => ["eth0"], new Tc(new ProcessRunner()), NullLogger.Instance);
+        var step = new ThrottleStep("throttle@80%", 1, new ThrottleStepOptions(Rate("10 Mbit"), true, [22]), () => ["eth0"], new Tc(new HostSafeRunner()), NullLogger.Instance);
         Assert.Equal("the counted interfaces are throttled to 10 Mbit/s both ways, SSH (port 22) unthrottled", step.Description);
 
         step.Recall([new ThrottledInterface("eth0", "ifbtm-eth0", true, PreviousRoot.KernelDefault).Format()]);

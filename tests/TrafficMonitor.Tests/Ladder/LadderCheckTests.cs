@@ -53,7 +53,10 @@ public sealed class LadderCheckTests : IDisposable
               command: {_steps.Yaml("shutdown")}
         """;
 
-    private QuotaCheck StartProcess(string? rules = null, DateTimeOffset? bootedAt = null, RunMode? runMode = null, IProcessRunner? runner = null)
+    private QuotaCheck StartProcess(string? rules = null, DateTimeOffset? bootedAt = null, RunMode? runMode = null, IProcessRunner? runner = null) =>
+        Services(rules, bootedAt, runMode, runner).GetRequiredService<QuotaCheck>();
+
+    private ServiceProvider Services(string? rules = null, DateTimeOffset? bootedAt = null, RunMode? runMode = null, IProcessRunner? runner = null)
     {
         var yaml = $$"""
             thresholds: {total_limit: "100 GB", interval: "50 GB", critical_percentage: 90}
@@ -68,10 +71,13 @@ public sealed class LadderCheckTests : IDisposable
             """;
         var provider = Process(yaml, _stateDir.Path, _logs, _time, bootedAt ?? _time.GetUtcNow().AddDays(-3), _usage, runMode ?? RunMode.Live, runner);
         _services.Add(provider);
-        return provider.GetRequiredService<QuotaCheck>();
+        return provider;
     }
 
-    /// <summary>The services of one monitor process on the test's clock, usage and logs; <paramref name="runner"/> replaces the process runner.</summary>
+    /// <summary>
+    /// The services of one monitor process on the test's clock, usage and logs. Programs run through
+    /// <paramref name="runner"/>, by default a <see cref="HostSafeRunner"/>: never tc, nft or ip on the host.
+    /// </summary>
     internal static ServiceProvider Process(
         string yaml, string stateDir, LogRecorder logs, TimeProvider time, DateTimeOffset bootedAt, IUsageSource usage, RunMode runMode, IProcessRunner? runner = null)
     {
@@ -81,11 +87,7 @@ public sealed class LadderCheckTests : IDisposable
         services.AddSingleton(time);
         services.AddSingleton(ProcessIdentity.New());
         services.AddSingleton(new SystemBoot(bootedAt));
-        if (runner is not null)
-        {
-            services.AddSingleton(runner);
-        }
-
+        services.AddSingleton(runner ?? new HostSafeRunner());
         services.AddTrafficMonitor(settings, runMode);
         services.AddSingleton(usage);
         return services.BuildServiceProvider();
@@ -178,6 +180,19 @@ public sealed class LadderCheckTests : IDisposable
         Assert.False(result.State!.Steps.ContainsKey("slow"));
         await At(StartProcess(withoutSlow), 62 * GB);
         Assert.Single(_steps.CallsOf("off"));
+    }
+
+    [Theory]
+    [InlineData("tc", "-V")]
+    [InlineData("nft", "--version")]
+    [InlineData("/usr/sbin/ip", "-V")]
+    public async Task Process_WithoutARunnerOfItsOwn_RefusesTheHostsTcNftAndIp(string program, string harmless)
+    {
+        var runner = Services().GetRequiredService<IProcessRunner>();
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RunAsync([program, harmless], TimeSpan.FromSeconds(5), CancellationToken.None));
+
+        Assert.Contains("on the host", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

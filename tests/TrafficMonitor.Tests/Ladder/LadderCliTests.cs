@@ -117,6 +117,7 @@ public sealed class LadderCliTests : IDisposable
         Assert.Contains("allow_ports: [22]", result.Output, StringComparison.Ordinal);
         // The tests run as root in group root: by default every root process's traffic would pass the block.
         Assert.Contains("actions.rules[1] (block@95%): the monitor runs as root in group root, so every root process's traffic passes the block", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.Contains("actions.rules[2] (quota@100%): the monitor runs as root in group root, so every root process's traffic passes the kernel quota", result.Output + result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

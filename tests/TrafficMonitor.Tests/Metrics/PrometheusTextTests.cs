@@ -37,6 +37,17 @@ public sealed class PrometheusTextTests
     }
 
     [Fact]
+    public void Write_KernelQuotaStep_GivesWhereItIsArmedWhereItStopsTrafficAndWhetherItIsInForce()
+    {
+        var quota = new TrafficMonitor.Quota.StepStatus("quota@100%", true, [], CheckedAt, 1, 0) { Kind = "quota", AtBytes = 980 * GiB, StopsAtBytes = 1000 * GiB, Revertible = true, InForce = true };
+        var lines = Lines(PrometheusText.Write(View(Snapshot() with { Progress = Snapshot().Progress! with { Steps = [quota] } })));
+
+        Assert.Contains($"traffic_monitor_step_at_bytes{{step=\"quota@100%\"}} {980 * GiB}", lines);
+        Assert.Contains($"traffic_monitor_step_stops_at_bytes{{step=\"quota@100%\"}} {1000 * GiB}", lines);
+        Assert.Contains("traffic_monitor_step_in_force{step=\"quota@100%\"} 1", lines);
+    }
+
+    [Fact]
     public void Write_Steps_GivesEachStepsState()
     {
         var ranAt = CheckedAt.AddHours(-1);

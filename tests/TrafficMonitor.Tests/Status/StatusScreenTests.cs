@@ -119,6 +119,22 @@ public sealed class StatusScreenTests : IDisposable
     }
 
     [Fact]
+    public void Render_KernelQuotaArmedAhead_IsMarkedWhereItStopsTrafficNotWhereItIsArmed()
+    {
+        var quota = new StatusStep("quota@80%", 70 * GB, true, false, null, 0, 0) { Kind = "quota", StopsAtBytes = 80 * GB };
+        var atCritical = new StatusStep("quota@90%", 60 * GB, true, false, null, 0, 0) { Kind = "quota", StopsAtBytes = 90 * GB };
+
+        var text = StatusScreen.Render(Report() with { Steps = [quota, atCritical], Forecast = null }, new SizeUnits(UnitSystem.Decimal, 3), ScreenStyle.Plain);
+
+        var lines = text.Split(Environment.NewLine);
+        var bar = Array.FindIndex(lines, l => l.StartsWith("Usage  [", StringComparison.Ordinal));
+        // "Usage  [" is eight columns; 80 GB of 100 GB on a 60-cell bar is cell 48.
+        Assert.Equal('1', lines[bar + 1][8 + 48]);
+        Assert.Contains("1 quota@80% stops traffic at 80 GB (armed at 70 GB)", text, StringComparison.Ordinal);
+        Assert.Contains("^ critical point 90 GB: quota@90% stops traffic (armed at 60 GB)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_Terminal_UsesColourAndUnicode()
     {
         var text = StatusScreen.Render(Report(), new SizeUnits(UnitSystem.Decimal, 3), new ScreenStyle(Color: true, Unicode: true, Width: 100));

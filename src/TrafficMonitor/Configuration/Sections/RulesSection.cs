@@ -271,7 +271,8 @@ internal static class RulesSection
         // The block and the quota let the monitor's own traffic through; as root in group root that is every root process.
         for (var i = 0; i < settings.Rules.Count; i++)
         {
-            if (AllowedTraffic(settings.Rules[i].Options)?.Warning(runAs ?? Enforcement.Linux.ProcessCredentials.Current()) is { } warning)
+            var step = settings.Rules[i].Options is Enforcement.Linux.QuotaOptions ? "the kernel quota" : "the block";
+            if (AllowedTraffic(settings.Rules[i].Options)?.Warning(runAs ?? Enforcement.Linux.ProcessCredentials.Current(), step) is { } warning)
             {
                 yield return $"{RuleOptions.SectionName}[{i}] ({settings.Rules[i].Id}): {warning}";
             }

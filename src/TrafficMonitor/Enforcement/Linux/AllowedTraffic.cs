@@ -29,10 +29,10 @@ public sealed partial record AllowedTraffic(IReadOnlyList<int> SshPorts, IReadOn
         : own.Gid != ProcessCredentials.Root ? this with { Groups = [own.Gid] }
         : this with { Users = [own.Uid] };
 
-    /// <summary>Why the default lets more out than the monitor's own traffic, or null when it does not.</summary>
-    public string? Warning(ProcessCredentials own) =>
+    /// <summary>Why the default lets more out than the monitor's own traffic past <paramref name="step"/> ("the block"), or null when it does not.</summary>
+    public string? Warning(ProcessCredentials own, string step) =>
         For(own) is { Users: [ProcessCredentials.Root], Groups: null or [] }
-            ? "the monitor runs as root in group root, so every root process's traffic passes the block: run it with a group of its own (systemd: Group=traffic-monitor, as the packaged unit and install-service do), or set allow_users / allow_groups"
+            ? $"the monitor runs as root in group root, so every root process's traffic passes {step}: run it with a group of its own (systemd: Group=traffic-monitor, as the packaged unit and install-service do), or set allow_users / allow_groups"
             : null;
 
     /// <summary>Whether a name can go into a ruleset as a user: a number, or a login name (no quotes, spaces or braces).</summary>

@@ -222,7 +222,7 @@ public sealed partial class ThrottleStep(
 
             if (!ThrottleQdiscs.IsOurs(ThrottleQdiscs.ParseQdiscs(list).FirstOrDefault(q => q.Root)))
             {
-                return $"was removed from {device} (its root qdisc is not ours)";
+                return $"was removed ({device}'s root qdisc is not ours)";
             }
 
             var classes = await tc.ClassesAsync(device, cancellationToken).ConfigureAwait(false) ?? string.Empty;
