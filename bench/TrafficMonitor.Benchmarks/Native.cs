@@ -111,7 +111,7 @@ internal static partial class Startup
 /// <summary>
 /// The native daemon at rest, side by side in one idle namespace with vnstatd and a Python process of the original
 /// tool's kind (python3 with yaml, smtplib, json and subprocess imported, sleeping between checks): resident memory
-/// (anonymous and file-backed apart, from /proc/PID/status) after the warm-up, and CPU over the measured minutes,
+/// (anonymous and file-backed apart, from /proc/PID/smaps_rollup) after the warm-up, and CPU over the measured minutes,
 /// scaled to an hour. The daemons run with and without a webhook configured (an HTTPS-capable channel).
 /// </summary>
 internal static class NativeIdle
@@ -181,14 +181,17 @@ internal static class NativeIdle
         }
     }
 
-    /// <summary>RssAnon and RssFile (+ RssShmem) in KiB.</summary>
+    /// <summary>
+    /// Resident anonymous and file-backed memory in KiB, from <c>/proc/PID/smaps_rollup</c> (exact sums over the
+    /// mappings, where <c>/proc/PID/status</c>'s counters are per-CPU estimates): file-backed is Rss minus Anonymous.
+    /// </summary>
     private static (long Anonymous, long File) Memory(int pid)
     {
-        var fields = File.ReadLines($"/proc/{pid}/status")
+        var fields = File.ReadLines($"/proc/{pid}/smaps_rollup")
             .Select(l => l.Split(':', 2))
-            .Where(p => p.Length == 2 && p[0].StartsWith("Rss", StringComparison.Ordinal))
+            .Where(p => p.Length == 2 && p[0] is "Rss" or "Anonymous")
             .ToDictionary(p => p[0], p => long.Parse(p[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
-        return (fields["RssAnon"], fields["RssFile"] + fields["RssShmem"]);
+        return (fields["Anonymous"], fields["Rss"] - fields["Anonymous"]);
     }
 
     private static Process Start(string ns, params string[] line)

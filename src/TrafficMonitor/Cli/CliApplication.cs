@@ -109,13 +109,13 @@ public sealed class CliApplication(TextWriter output, TextWriter error, Func<str
         async (parse, cancellationToken) =>
         {
             var level = parse.GetValue(_logLevel);
-            using var startupLogs = LoggerFactory.Create(logging => logging.AddTrafficMonitorConsole(level));
-            var logger = startupLogs.CreateLogger("TrafficMonitor");
+            using var loggers = new DeferredConsoleLoggers(level);
+            var logger = loggers.CreateLogger("TrafficMonitor");
             var settings = await LoadSettingsAsync(parse, logger, logLoaded).ConfigureAwait(false);
             return settings is null
                 ? ExitCodes.Config
                 : await command(new CommandContext(
-                    parse, settings, level, logger, output, error, configureServices, getEnvironment, Load), cancellationToken).ConfigureAwait(false);
+                    parse, settings, level, loggers, logger, output, error, configureServices, getEnvironment, Load), cancellationToken).ConfigureAwait(false);
         };
 
     /// <summary>Loads a settings file (at start, and again on SIGHUP); throws <see cref="ConfigException"/> listing every problem.</summary>

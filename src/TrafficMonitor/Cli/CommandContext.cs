@@ -8,13 +8,14 @@ using TrafficMonitor.Monitoring;
 namespace TrafficMonitor.Cli;
 
 /// <summary>
-/// What every command starts from: the parsed line, the loaded settings, the log level, a start-up logger, where to
+/// What every command starts from: the parsed line, the loaded settings, the log level, the loggers and a start-up logger, where to
 /// write, the hook a test uses to replace services, the environment, and how to read the settings file again (a reload).
 /// </summary>
 internal sealed record CommandContext(
     ParseResult Parse,
     TrafficMonitorSettings Settings,
     LogLevel Level,
+    ILoggerFactory Loggers,
     ILogger Logger,
     TextWriter Output,
     TextWriter Error,
@@ -22,8 +23,11 @@ internal sealed record CommandContext(
     Func<string, string?> GetEnvironment,
     Func<string, TrafficMonitorSettings> LoadSettings)
 {
-    /// <summary>The pipeline's services for a one-shot command.</summary>
+    /// <summary>The pipeline's services for a one-shot command that acts or notifies (--once, test-notify, pause, ...).</summary>
     public ServiceProvider BuildServices(RunMode runMode) => MonitorHost.BuildServices(Settings, runMode, Level, ConfigureServices);
+
+    /// <summary>The read-only parts for a short command, built without a container (see <see cref="CommandParts"/>).</summary>
+    public CommandParts Parts() => new(Settings, RunMode.ReadOnly, Loggers, ConfigureServices);
 }
 
 /// <summary>A command's body; it runs only once the settings have loaded.</summary>

@@ -41,7 +41,7 @@ public sealed partial class EnforcementRequests(string stateDirectory, ILogger<E
     public const string FileName = "enforcement-request.json";
 
     private readonly JsonStateFile<EnforcementRequest> _file = new(
-        Path.Combine(stateDirectory, FileName), EnforcementRequestJsonContext.Default.EnforcementRequest, "the enforcement request");
+        Path.Combine(stateDirectory, FileName), () => EnforcementRequestJsonContext.Default.EnforcementRequest, "the enforcement request");
 
     public string FilePath => _file.FilePath;
 

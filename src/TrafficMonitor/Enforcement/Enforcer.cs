@@ -14,7 +14,7 @@ namespace TrafficMonitor.Enforcement;
 /// shutdown at the critical point, logged and notified as it always was; each rule of a ladder has its own messages.
 /// </summary>
 public sealed partial class Enforcer(
-    IEnumerable<IEnforcementStep> steps,
+    EnforcementSteps steps,
     TrafficMonitorSettings settings,
     QuotaNotifier notifier,
     ProcessIdentity identity,
@@ -22,55 +22,30 @@ public sealed partial class Enforcer(
     IServiceProvider services,
     ILogger<Enforcer> logger)
 {
-    private readonly List<IEnforcementStep> _steps = steps.ToList();
+    private readonly IReadOnlyList<IEnforcementStep> _steps = steps.All;
     private readonly HashSet<string> _deferralsLogged = new(StringComparer.Ordinal);
     private readonly HashSet<string> _holdsLogged = new(StringComparer.Ordinal);
 
     public IReadOnlyList<IEnforcementStep> Steps => _steps;
 
-    /// <summary>Whether the steps are a ladder (<c>actions.rules</c>) rather than the shutdown at the critical point.</summary>
-    public bool IsLadder => settings.Rules.Count > 0;
+    /// <inheritdoc cref="EnforcementSteps.IsLadder"/>
+    public bool IsLadder => steps.IsLadder;
 
-    /// <summary>The enabled steps, as the policy sees them.</summary>
-    public IReadOnlyList<EnforcementStep> Plan => _steps.Where(s => s.Enabled).Select(s => s.Plan).ToList();
+    /// <inheritdoc cref="EnforcementSteps.Plan"/>
+    public IReadOnlyList<EnforcementStep> Plan => steps.Plan;
 
-    /// <summary>
-    /// The enabled steps under the thresholds in force: with <c>total_limit: provider</c> the shutdown's critical point
-    /// and each rule written as a percentage follow the provider's limit; otherwise the same as <see cref="Plan"/>.
-    /// </summary>
-    public IReadOnlyList<EnforcementStep> PlanFor(ThresholdsOptions thresholds) =>
-        _steps.Where(s => s.Enabled).Select(s => s.Plan with { AtBytes = PointOf(s, thresholds) }).ToList();
-
-    /// <summary>Where a step starts under <paramref name="thresholds"/> (see <see cref="PlanFor"/>).</summary>
-    public long PointOf(IEnforcementStep step, ThresholdsOptions thresholds)
-    {
-        if (ReferenceEquals(thresholds, settings.Thresholds))
-        {
-            return step.Plan.AtBytes;
-        }
-
-        if (!IsLadder)
-        {
-            return step.Id == ShutdownStep.StepId ? thresholds.CriticalBytes : step.Plan.AtBytes;
-        }
-
-        return settings.Rules.FirstOrDefault(r => r.Id == step.Id) is { } rule ? rule.StartsIn(thresholds) : step.Plan.AtBytes;
-    }
+    /// <inheritdoc cref="EnforcementSteps.PlanFor"/>
+    public IReadOnlyList<EnforcementStep> PlanFor(ThresholdsOptions thresholds) => steps.PlanFor(thresholds);
 
     /// <summary>How the action at the critical point reads in messages.</summary>
     public string CriticalActionDescription => !IsLadder
         ? _steps.Single(s => s.Id == ShutdownStep.StepId).Description
         : MessageComposer.LadderDescription + ": " + string.Join("; ", settings.Rules.Select(r => $"{r.Id} at {r.At}"));
 
-    public QuotaProgress Progress(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) =>
-        QuotaProgress.Of(thresholds, state, period, _steps.Select(s => new StepView(s.Id, s.Enabled, s.Command, s.Kind, PointOf(s, thresholds), s.Plan.Revertible) { StopsAtBytes = s.StopsAtBytes }));
+    public QuotaProgress Progress(ThresholdsOptions thresholds, MonitorState state, BillingPeriod period) => steps.Progress(thresholds, state, period);
 
-    /// <summary>
-    /// What the fast checks aim at besides the stages: where each step is applied and, for a step that acts ahead of
-    /// its point (the kernel quota), where it stops traffic, so the quota is refreshed often as traffic nears it.
-    /// </summary>
-    public IReadOnlyList<long> TargetsFor(ThresholdsOptions thresholds) =>
-        [.. PlanFor(thresholds).Select(p => p.AtBytes), .. _steps.Where(s => s.Enabled && s.StopsAtBytes is not null).Select(s => s.StopsAtBytes!.Value)];
+    /// <inheritdoc cref="EnforcementSteps.TargetsFor"/>
+    public IReadOnlyList<long> TargetsFor(ThresholdsOptions thresholds) => steps.TargetsFor(thresholds);
 
     /// <param name="keep">Keeps a state at once: a run is recorded before its command starts.</param>
     /// <returns>The state with each step's result recorded, and whether every step that was due succeeded.</returns>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using TrafficMonitor.Hosting.Systemd;
 
 namespace TrafficMonitor.Hosting;
@@ -16,27 +17,41 @@ public static class ConsoleLogging
     {
         logging.ClearProviders();
         logging.SetMinimumLevel(minimumLevel);
-        // Framework chatter (host lifetime, HTTP) stays out unless asked for at the most verbose levels.
-        logging.AddFilter("Microsoft", minimumLevel <= LogLevel.Debug ? minimumLevel : LogLevel.Warning);
-        if (Journal.StderrIsJournal)
-        {
-            logging.AddSystemdConsole(options =>
-            {
-                options.IncludeScopes = false;
-                options.TimestampFormat = null;
-            });
-        }
-        else
-        {
-            logging.AddSimpleConsole(options =>
-            {
-                options.SingleLine = true;
-                options.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-                options.IncludeScopes = false;
-            });
-        }
-
-        logging.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.AddFilter(FrameworkCategory, FrameworkLevel(minimumLevel));
+        logging.Services.AddSingleton<ILoggerProvider>(_ => CreateProvider());
         return logging;
+    }
+
+    /// <summary>
+    /// The same loggers as <see cref="AddTrafficMonitorConsole"/>, built without a service container: for the short
+    /// commands, whose start-up the container's run-time generic types dominated in the native binary.
+    /// </summary>
+    public static ILoggerFactory CreateFactory(LogLevel minimumLevel)
+    {
+        var filter = new LoggerFilterOptions { MinLevel = minimumLevel };
+        filter.Rules.Add(new LoggerFilterRule(null, FrameworkCategory, FrameworkLevel(minimumLevel), null));
+        var factory = new LoggerFactory([], filter);
+        // Added, not passed to the constructor: the factory then disposes it, which writes out what is still queued.
+        factory.AddProvider(CreateProvider());
+        return factory;
+    }
+
+    private const string FrameworkCategory = "Microsoft";
+
+    /// <summary>Framework chatter (host lifetime, HTTP) stays out unless asked for at the most verbose levels.</summary>
+    private static LogLevel FrameworkLevel(LogLevel minimumLevel) => minimumLevel <= LogLevel.Debug ? minimumLevel : LogLevel.Warning;
+
+    private static ConsoleLoggerProvider CreateProvider() => new(
+        new FixedOptions(new ConsoleLoggerOptions { FormatterName = LogLineFormatter.FormatterName, LogToStandardErrorThreshold = LogLevel.Trace }),
+        [new LogLineFormatter(Journal.StderrIsJournal)]);
+
+    /// <summary>Options that never change: nothing here is read from configuration.</summary>
+    private sealed class FixedOptions(ConsoleLoggerOptions options) : IOptionsMonitor<ConsoleLoggerOptions>
+    {
+        public ConsoleLoggerOptions CurrentValue => options;
+
+        public ConsoleLoggerOptions Get(string? name) => options;
+
+        public IDisposable? OnChange(Action<ConsoleLoggerOptions, string?> listener) => null;
     }
 }

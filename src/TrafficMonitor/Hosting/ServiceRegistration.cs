@@ -14,8 +14,6 @@ using TrafficMonitor.State;
 using TrafficMonitor.Usage;
 using TrafficMonitor.Usage.Calibration;
 using TrafficMonitor.Usage.ProviderApi;
-using TrafficMonitor.Usage.ProviderApi.Hetzner;
-using TrafficMonitor.Usage.ProviderApi.KiwiVm;
 using TrafficMonitor.Usage.SystemCounters;
 using TrafficMonitor.Usage.VnStat;
 
@@ -55,13 +53,8 @@ public static class ServiceRegistration
             sp.GetRequiredService<IInterfaceCounters>()));
         services.AddSingleton<AutoUsageSource>();
 
-        // monitor.provider is validated against MonitorOptions.KnownProviders when the settings load.
-        IUsageSource OwnCounters(IServiceProvider sp) => settings.Monitor.Provider switch
-        {
-            MonitorOptions.SystemProvider => sp.GetRequiredService<SystemUsageSource>(),
-            MonitorOptions.VnStatProvider => sp.GetRequiredService<VnStatUsageSource>(),
-            _ => sp.GetRequiredService<AutoUsageSource>(),
-        };
+        IUsageSource OwnCounters(IServiceProvider sp) => UsageSources.OwnCounters(
+            settings.Monitor, sp.GetRequiredService<SystemUsageSource>, sp.GetRequiredService<VnStatUsageSource>, sp.GetRequiredService<AutoUsageSource>);
 
         // With provider_api, the provider's meter counts and the own counters fill in since its last reading.
         if (settings.ProviderApi is { } api)
@@ -91,7 +84,14 @@ public static class ServiceRegistration
         services.AddSingleton<DeliveryPump>();
         services.AddSingleton<QuotaNotifier>();
         services.TryAddSingleton(sp => sp.GetRequiredService<HostPlatform>().Shutdown);
-        AddEnforcementSteps(services, settings);
+        services.AddSingleton(sp => new EnforcementSteps(settings, sp));
+        // Each step is a service too (IEnumerable<IEnforcementStep>), the same instance the enforcer acts on.
+        for (var i = 0; i < Math.Max(1, settings.Rules.Count); i++)
+        {
+            var index = i;
+            services.AddSingleton(sp => sp.GetRequiredService<EnforcementSteps>().All[index]);
+        }
+
         services.AddSingleton(sp => new EnforcementRequests(settings.Monitor.StateDir, sp.GetRequiredService<ILogger<EnforcementRequests>>()));
         services.AddSingleton<Enforcer>();
         services.AddSingleton<QuotaCheck>();
@@ -99,35 +99,12 @@ public static class ServiceRegistration
         return services;
     }
 
-    /// <summary>The shutdown at the critical point, or one step per rule of the ladder, each built by its kind.</summary>
-    private static void AddEnforcementSteps(IServiceCollection services, TrafficMonitorSettings settings)
-    {
-        if (settings.Rules.Count == 0)
-        {
-            services.AddSingleton<IEnforcementStep, ShutdownStep>();
-            return;
-        }
-
-        foreach (var rule in settings.Rules)
-        {
-            // Rules were checked against StepKinds when the settings loaded: only available kinds get here.
-            var kind = StepKinds.All[rule.Kind];
-            services.AddSingleton(sp => kind.Create(rule, sp));
-        }
-    }
-
     private static void AddProviderApi(
         IServiceCollection services, TrafficMonitorSettings settings, ProviderApiOptions api, RunMode runMode, Func<IServiceProvider, IUsageSource> ownCounters)
     {
         services.AddSingleton(api);
         services.AddSingleton<ProviderApiClient>();
-        // provider_api.kind is validated against ProviderApiOptions.KnownKinds when the settings load.
-        services.TryAddSingleton<IProviderMeter>(sp =>
-        {
-            var http = sp.GetRequiredService<ProviderApiClient>().Http;
-            var time = sp.GetRequiredService<TimeProvider>();
-            return api.Kind == ProviderApiOptions.KiwiVmKind ? new KiwiVmMeter(api, http, time) : new HetznerMeter(api, http, time);
-        });
+        services.TryAddSingleton(sp => ProviderMeters.Create(api, sp.GetRequiredService<ProviderApiClient>().Http, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ProviderStore(settings.Monitor.StateDir, sp.GetRequiredService<ILogger<ProviderStore>>()));
         services.AddSingleton(sp => new ProviderUsageSource(
             ownCounters(sp),

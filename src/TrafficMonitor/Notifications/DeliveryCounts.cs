@@ -10,17 +10,12 @@ public sealed record ChannelCounts(string Channel, string Name, long Sent, long 
 public sealed class DeliveryCounts
 {
     private readonly Lock _lock = new();
-    private readonly List<(string Id, string Name)> _channels;
+    // The channels, not their ids: a webhook's id is a SHA-256 of its URL, and hashing loads OpenSSL (+4 MiB resident)
+    // in a daemon that may never send a message. The ids are asked for when a delivery or a reader needs them.
+    private readonly List<INotificationChannel> _channels;
     private readonly Dictionary<string, (long Sent, long Failed, int Pending)> _counts = new(StringComparer.Ordinal);
 
-    public DeliveryCounts(IEnumerable<INotificationChannel> channels)
-    {
-        _channels = [.. channels.Select(c => (c.Id, c.Name))];
-        foreach (var (id, _) in _channels)
-        {
-            _counts[id] = default;
-        }
-    }
+    public DeliveryCounts(IEnumerable<INotificationChannel> channels) => _channels = [.. channels];
 
     public void Delivered(string channel, bool succeeded)
     {
@@ -45,7 +40,7 @@ public sealed class DeliveryCounts
         {
             return [.. _channels.Select(c =>
             {
-                var (sent, failed, pending) = _counts[c.Id];
+                var (sent, failed, pending) = _counts.GetValueOrDefault(c.Id);
                 return new ChannelCounts(c.Id, c.Name, sent, failed, pending);
             })];
         }

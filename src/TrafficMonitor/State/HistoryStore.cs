@@ -10,7 +10,7 @@ public sealed partial class HistoryStore(string stateDirectory, TimeProvider tim
 
     private readonly JsonStateFile<PeriodHistory> _file = new(
         Path.Combine(stateDirectory, FileName),
-        StateJsonContext.Default.PeriodHistory,
+        () => StateJsonContext.Default.PeriodHistory,
         "the period history",
         Validate);
 

@@ -19,10 +19,14 @@ public sealed record StateFileRead<T>(StateFileStatus Status, T? Document, strin
 /// file moved aside for inspection rather than trusted or lost, written atomically. I/O failures become a
 /// <see cref="StateException"/> that says what to do.
 /// </summary>
+/// <param name="typeInfo">
+/// The document's JSON contract, asked for when a file is read or written: making one configures the type by reflection,
+/// which a short command that finds no file (no outbox, no calibration) need not pay for at start.
+/// </param>
 /// <param name="validate">Returns why a parsed document cannot be trusted (e.g. written by a newer version), or null.</param>
 /// <param name="deserialize">Reads the content when it may be of an older shape (migrations); default: as <typeparamref name="T"/>.</param>
 public sealed class JsonStateFile<T>(
-    string path, JsonTypeInfo<T> typeInfo, string description, Func<T, string?>? validate = null, Func<byte[], T?>? deserialize = null)
+    string path, Func<JsonTypeInfo<T>> typeInfo, string description, Func<T, string?>? validate = null, Func<byte[], T?>? deserialize = null)
     where T : class
 {
     public string FilePath => path;
@@ -46,7 +50,7 @@ public sealed class JsonStateFile<T>(
 
         try
         {
-            var document = deserialize is null ? JsonSerializer.Deserialize(content, typeInfo) : deserialize(content);
+            var document = deserialize is null ? JsonSerializer.Deserialize(content, typeInfo()) : deserialize(content);
             var damage = document is null ? "empty document" : validate?.Invoke(document);
             return damage is null
                 ? new StateFileRead<T>(StateFileStatus.Read, document, null, content)
@@ -92,7 +96,7 @@ public sealed class JsonStateFile<T>(
 
     public byte[] Write(T document)
     {
-        var content = JsonSerializer.SerializeToUtf8Bytes(document, typeInfo);
+        var content = JsonSerializer.SerializeToUtf8Bytes(document, typeInfo());
         WriteBytes(path, content);
         return content;
     }

@@ -12,7 +12,7 @@ public sealed class StateFallback(string stateDirectory, string runtimeDirectory
 {
     private readonly JsonStateFile<FallbackRecord> _file = new(
         Path.Combine(runtimeDirectory, $"state-{RuntimeDirectory.KeyFor(stateDirectory)}.json"),
-        StateJsonContext.Default.FallbackRecord,
+        () => StateJsonContext.Default.FallbackRecord,
         "the fallback state record",
         record => record.State.Version > MonitorState.CurrentVersion ? $"written by a newer version (state version {record.State.Version})" : null);
 

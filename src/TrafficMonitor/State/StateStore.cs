@@ -10,7 +10,7 @@ public sealed partial class StateStore(string stateDirectory, TimeProvider timeP
 
     private readonly JsonStateFile<MonitorState> _file = new(
         Path.Combine(stateDirectory, FileName),
-        StateJsonContext.Default.MonitorState,
+        () => StateJsonContext.Default.MonitorState,
         "the state file",
         state => state switch
         {

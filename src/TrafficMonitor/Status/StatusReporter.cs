@@ -19,7 +19,7 @@ public sealed class StatusReporter(
     IUsageSource usageSource,
     StateStore stateStore,
     StateFallback fallback,
-    Enforcer enforcer,
+    EnforcementSteps steps,
     OutboxStore outbox,
     AutoUsageSource autoUsageSource,
     TimeProvider timeProvider)
@@ -47,13 +47,13 @@ public sealed class StatusReporter(
         // While the state directory cannot be written, the daemon keeps its record under the runtime directory.
         var saved = stateStore.Peek();
         var notKept = fallback.NewerThan(saved);
-        var progress = enforcer.Progress(thresholds, notKept?.State ?? saved, period);
+        var progress = steps.Progress(thresholds, notKept?.State ?? saved, period);
         var count = settings.Monitor.Count;
         var forecast = reading is null ? null : Forecasts.Of(reading, count, thresholds, time.Now, timeProvider.LocalTimeZone);
         var snapshot = reading is null ? null : QuotaSnapshot.Create(Environment.MachineName, thresholds, count, reading, progress, forecast);
-        var shutdown = enforcer.IsLadder ? null : progress.Steps.Single(s => s.Id == ShutdownStep.StepId);
+        var shutdown = steps.IsLadder ? null : progress.Steps.Single(s => s.Id == ShutdownStep.StepId);
         var hold = progress.Hold is { } h && h.ActiveAt(time.Now) ? h : null;
-        var steps = Steps(progress, hold);
+        var shown = Steps(progress, hold);
         return new StatusReport
         {
             ConfigFile = settings.SourcePath,
@@ -92,11 +92,11 @@ public sealed class StatusReporter(
             CheckedAt = time.Now,
             Today = time.Today,
             Days = reading?.Days.Select(d => new StatusDay(d.Date, d.Rx, d.Tx, reading.CountedOn(d, count))).ToList() ?? [],
-            Steps = steps,
+            Steps = shown,
             Forecast = snapshot?.Forecast is { } f
                 ? new StatusForecast(f.RecentBytesPerDay, f.ProjectedBytes, f.LinearBytes, f.CriticalAt, f.CriticalBeforePeriodEnd, f.DaysLeft, f.DailyBudgetBytes, f.BasisHours, f.Settled)
                 : null,
-            Monitor = MonitorView(notKept?.State ?? saved, progress, steps, time.Now),
+            Monitor = MonitorView(notKept?.State ?? saved, progress, shown, time.Now),
             CheckIntervalSeconds = settings.Monitor.CheckInterval.TotalSeconds,
         };
     }

@@ -22,14 +22,13 @@ internal static class EnforcementControl
         var stateDirectory = settings.Monitor.StateDir;
         var (owned, holder) = StateDirectoryLock.TryAcquire(
             stateDirectory, name, StateDirectoryLock.DefaultRuntimeDirectories(context.GetEnvironment), context.Logger);
-        await using var services = context.BuildServices(owned is null ? RunMode.ReadOnly : RunMode.Live);
-        var time = services.GetRequiredService<TimeProvider>();
-        var request = new EnforcementRequest(command, until, time.GetUtcNow());
         if (owned is null)
         {
+            // Handing the request over needs only its file: no container (see CommandParts).
+            using var parts = context.Parts();
             try
             {
-                services.GetRequiredService<EnforcementRequests>().Save(request);
+                parts.EnforcementRequests.Save(new EnforcementRequest(command, until, parts.Time.GetUtcNow()));
             }
             catch (StateException e)
             {
@@ -45,6 +44,9 @@ internal static class EnforcementControl
 
         using (owned)
         {
+            // Acting undoes steps and notifies: the whole pipeline.
+            await using var services = context.BuildServices(RunMode.Live);
+            var request = new EnforcementRequest(command, until, services.GetRequiredService<TimeProvider>().GetUtcNow());
             return await ActAsync(context, services, request, name).ConfigureAwait(false);
         }
     }

@@ -2,9 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using TrafficMonitor.Configuration;
-using TrafficMonitor.Monitoring;
 using TrafficMonitor.State;
 
 namespace TrafficMonitor.Cli.Commands;
@@ -38,8 +36,8 @@ internal static class HistoryCommand
 
     private static async Task<int> ShowAsync(CommandContext context, int count, bool json)
     {
-        await using var services = context.BuildServices(RunMode.ReadOnly);
-        var store = services.GetRequiredService<HistoryStore>();
+        using var parts = context.Parts();
+        var store = parts.HistoryStore;
         var history = store.Peek();
         var shown = history with { Periods = history.Periods.TakeLast(count).ToList() };
         var text = json

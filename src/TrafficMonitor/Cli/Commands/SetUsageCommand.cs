@@ -1,7 +1,5 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using TrafficMonitor.Configuration;
-using TrafficMonitor.Monitoring;
 using TrafficMonitor.Quota;
 using TrafficMonitor.State;
 using TrafficMonitor.Usage;
@@ -50,8 +48,8 @@ internal static class SetUsageCommand
 
     private static async Task<int> ClearAsync(CommandContext context)
     {
-        await using var services = context.BuildServices(RunMode.ReadOnly);
-        var store = services.GetRequiredService<CalibrationStore>();
+        using var parts = context.Parts();
+        var store = parts.CalibrationStore;
         try
         {
             var removed = store.Clear();
@@ -102,9 +100,9 @@ internal static class SetUsageCommand
         }
 
         // Read-only: the running monitor owns the ledger; it picks the new calibration up at its next check.
-        await using var services = context.BuildServices(RunMode.ReadOnly);
-        var source = services.GetRequiredService<CalibratedUsageSource>();
-        var time = services.GetRequiredService<TimeProvider>();
+        using var parts = context.Parts();
+        var source = parts.Usage;
+        var time = parts.Time;
         var period = CheckTime.From(time).Period(settings.Monitor.ResetDay);
         UsageReading measured;
         try
@@ -121,7 +119,7 @@ internal static class SetUsageCommand
         {
             var calibration = CalibratedUsageSource.Calibrate(
                 measured, settings.Monitor.Count, settings.Monitor.AdjustPercent, sizes[0]!.Value, sizes[1], sizes[2], time.GetUtcNow());
-            services.GetRequiredService<CalibrationStore>().Save(calibration);
+            parts.CalibrationStore.Save(calibration);
         }
         catch (UsageUnavailableException e)
         {

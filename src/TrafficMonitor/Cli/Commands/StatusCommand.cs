@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using TrafficMonitor.Monitoring;
 using TrafficMonitor.Status;
 
 namespace TrafficMonitor.Cli.Commands;
@@ -20,8 +18,10 @@ internal static class StatusCommand
 
     private static async Task<int> ShowAsync(CommandContext context, bool json, CancellationToken cancellationToken)
     {
-        await using var services = context.BuildServices(RunMode.ReadOnly);
-        var report = await ActivatorUtilities.CreateInstance<StatusReporter>(services).BuildAsync(cancellationToken).ConfigureAwait(false);
+        using var parts = context.Parts();
+        var reporter = new StatusReporter(
+            context.Settings, parts.Usage, parts.StateStore, parts.StateFallback, parts.EnforcementSteps, parts.Outbox, parts.AutoUsage, parts.Time);
+        var report = await reporter.BuildAsync(cancellationToken).ConfigureAwait(false);
         if (json)
         {
             await context.Output.WriteLineAsync(JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport)).ConfigureAwait(false);

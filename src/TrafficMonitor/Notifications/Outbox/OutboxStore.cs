@@ -15,7 +15,7 @@ public sealed partial class OutboxStore(string stateDirectory, bool persist, Tim
 
     private readonly JsonStateFile<OutboxDocument> _file = new(
         Path.Combine(stateDirectory, FileName),
-        OutboxJsonContext.Default.OutboxDocument,
+        () => OutboxJsonContext.Default.OutboxDocument,
         "the notification outbox",
         Damage);
 

@@ -12,7 +12,7 @@ public sealed partial class CalibrationStore(string stateDirectory, ILogger<Cali
 {
     public const string FileName = "calibration.json";
 
-    private readonly JsonStateFile<Calibration> _file = new(Path.Combine(stateDirectory, FileName), CalibrationJsonContext.Default.Calibration, "the usage calibration");
+    private readonly JsonStateFile<Calibration> _file = new(Path.Combine(stateDirectory, FileName), () => CalibrationJsonContext.Default.Calibration, "the usage calibration");
     private DateTime _seenWriteTime = DateTime.MinValue;
     private Calibration? _current;
 

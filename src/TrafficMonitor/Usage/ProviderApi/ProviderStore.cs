@@ -11,7 +11,7 @@ public sealed partial class ProviderStore(string stateDirectory, ILogger<Provide
 
     private readonly JsonStateFile<ProviderRecord> _file = new(
         Path.Combine(stateDirectory, FileName),
-        ProviderJsonContext.Default.ProviderRecord,
+        () => ProviderJsonContext.Default.ProviderRecord,
         "the provider API record",
         record => record.Version > ProviderRecord.CurrentVersion ? $"written by a newer version (version {record.Version})" : null);
 

@@ -9,14 +9,16 @@ namespace TrafficMonitor.Usage.SystemCounters;
 public static class InterfaceCountersRegistration
 {
     /// <summary>
-    /// The one place the counters' reader is chosen, from the registered <see cref="HostPlatform"/>: Linux reads
+    /// The one place the counters' reader is chosen, from the <see cref="HostPlatform"/>: Linux reads
     /// <c>/proc/net/dev</c> (it has a boot id); Windows and macOS ask System.Net.NetworkInformation.
     /// </summary>
     public static IServiceCollection AddInterfaceCounters(this IServiceCollection services)
     {
-        services.TryAddSingleton<IInterfaceCounters>(sp => sp.GetRequiredService<HostPlatform>().HasProcNetDev
-            ? new LinuxInterfaceCounters(new OSFileSystem(), sp.GetRequiredService<TimeProvider>())
-            : new NetworkInformationCounters(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => Create(sp.GetRequiredService<HostPlatform>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
+
+    public static IInterfaceCounters Create(HostPlatform platform, TimeProvider time) => platform.HasProcNetDev
+        ? new LinuxInterfaceCounters(new OSFileSystem(), time)
+        : new NetworkInformationCounters(time);
 }

@@ -14,8 +14,8 @@ public sealed partial class LedgerStore(string stateDirectory, TimeProvider time
     public const string FileName = "ledger.json";
     public const string PreviousFileName = "ledger.previous.json";
 
-    private readonly JsonStateFile<Ledger> _current = new(Path.Combine(stateDirectory, FileName), LedgerJsonContext.Default.Ledger, "the traffic ledger", Damage);
-    private readonly JsonStateFile<Ledger> _previous = new(Path.Combine(stateDirectory, PreviousFileName), LedgerJsonContext.Default.Ledger, "the traffic ledger", Damage);
+    private readonly JsonStateFile<Ledger> _current = new(Path.Combine(stateDirectory, FileName), () => LedgerJsonContext.Default.Ledger, "the traffic ledger", Damage);
+    private readonly JsonStateFile<Ledger> _previous = new(Path.Combine(stateDirectory, PreviousFileName), () => LedgerJsonContext.Default.Ledger, "the traffic ledger", Damage);
     private byte[]? _lastWritten;
 
     public string FilePath => _current.FilePath;
