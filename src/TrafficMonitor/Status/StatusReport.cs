@@ -210,6 +210,9 @@ public sealed record StatusReport
     public double CheckIntervalSeconds { get; init; }
 }
 
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+// Written, never read: the serialization-only mode emits a writer per type and no property metadata (getters,
+// setters, converters for every property type), which is most of a context's code in the binary.
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(StatusReport))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;
