@@ -158,6 +158,7 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
         Assert.Contains("User=root", unit);
         Assert.Contains("CapabilityBoundingSet=", unit);
         Assert.DoesNotContain("DynamicUser=yes", unit);
+        Assert.Contains("MemoryDenyWriteExecute=yes", unit); // the native binary knows it is one
 
         var started = Show(machine);
         Assert.Equal("active", started["ActiveState"]);

@@ -39,6 +39,17 @@ public sealed class InstallServiceCommandTests : IDisposable
     }
 
     [Fact]
+    public void InstallService_FromAJitBuild_LeavesOutMemoryDenyWriteExecuteAndSaysWhy()
+    {
+        // The tests run the program on the JIT runtime, whose code generation MemoryDenyWriteExecute=yes would kill.
+        var result = CliRunner.Run(["install-service", "--dry-run", "--config", Config()]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.DoesNotContain("MemoryDenyWriteExecute=yes", result.Output, StringComparison.Ordinal);
+        Assert.Contains("This program is not the Native AOT binary", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InstallService_Root_WritesTheUnitThereAndRunsNoCommand_UninstallRemovesIt()
     {
         var root = _directory.Combine("root");

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.CompilerServices;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Configuration.Sections;
 using TrafficMonitor.Enforcement;
@@ -84,7 +83,9 @@ internal static class InstallServiceCommand
             asService.Monitor.StateDir == serviceDefault,
             // A ladder shuts down only through a shutdown rule; actions.shutdown then holds that rule's defaults.
             asService.Rules.Count > 0 ? asService.Rules.Any(r => r.Kind == ShutdownStepOptions.Kind) : asService.Shutdown.Enabled,
-            NativeCode: !RuntimeFeature.IsDynamicCodeSupported,
+            // Not RuntimeFeature.IsDynamicCodeSupported: PublishAot in the project sets that switch false in JIT builds too.
+            // Only the JIT runtime's host hands over the list of trusted assemblies.
+            NativeCode: AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is null,
             SettingsReadableByOthers: OperatingSystem.IsWindows() || File.GetUnixFileMode(settingsPath).HasFlag(UnixFileMode.OtherRead),
             ShapesTraffic: asService.Rules.Any(r => r.Options is ThrottleStepOptions || RulesSection.AllowedTraffic(r.Options) is not null),
             OwnGroup: asService.Rules.Any(r => RulesSection.AllowedTraffic(r.Options) is { LetsOwnTrafficOut: true }));
