@@ -191,6 +191,7 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
         Run(machine, "ip", "address", "add", "198.18.0.1/24", "dev", "tm0");
         Run(machine, "ip", "link", "set", "tm0", "up");
         Run(machine, "ip", "link", "set", "tm1", "up");
+        Assert.NotEqual(0, machine.Run("ip", "link", "show", "dev", "ifbtm-tm0").ExitCode); // the service makes it
 
         // A throttle and a block at 1 MB of a 10 MB quota, crossed as soon as the usage is set: the unit's sandbox must
         // let tc, ip (the ifb) and nft work.
