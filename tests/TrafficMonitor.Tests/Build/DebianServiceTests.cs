@@ -10,8 +10,9 @@ namespace TrafficMonitor.Tests.Build;
 /// stopped with systemctl. What `systemd-analyze verify` and a notify socket of a test's own cannot show: that the
 /// hardened unit (ProtectSystem=strict, the system call filter, CAP_SYS_BOOT and CAP_NET_ADMIN alone,
 /// ProtectProc=invisible, StateDirectory=) lets the program start, count, keep its state, reload and run its action,
-/// and that systemd and journald understand what it sends them. And the block under the unit: nft works in its
-/// sandbox, and it lets out the monitor's own group (the unit's Group=traffic-monitor), not root's traffic.
+/// and that systemd and journald understand what it sends them. And the throttle and the block under the unit: tc and
+/// ip (an ifb device of its own) and nft work in its sandbox, and the block lets out the monitor's own group (the unit's
+/// Group=traffic-monitor), not root's traffic.
 /// </summary>
 [Collection(NativeBinaryGroup.Name)]
 public class DebianServiceTests(NativeBinary binary) : IDisposable
@@ -174,7 +175,7 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
     }
 
     [Fact]
-    public void Deb_BlockUnderTheUnit_LetsOutTheMonitorsGroupAndNotRoot()
+    public void Deb_ThrottleAndBlockUnderTheUnit_ShapeTheCountedVethAndLetOutTheMonitorsGroupNotRoot()
     {
         Assert.True(binary.ExitCode == 0, $"publish failed:\n{binary.PublishLog}");
         var deb = DebianPackage.Build(binary, "1.0.0", _directory.Combine("debs"));
@@ -184,9 +185,20 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
         var gid = Run(machine, "getent", "group", "traffic-monitor").Split(':')[2];
         Assert.NotEqual("0", gid);
 
-        // A block at 1 MB of a 10 MB quota, crossed as soon as the usage is set: the unit's sandbox must let nft work.
-        File.WriteAllText(root.Host(Settings), OwnSettings.Replace("\"2000 GB\", interval: \"100 GB\"", "\"10 MB\", interval: \"5 MB\"", StringComparison.Ordinal)
-            + "\n  rules:\n    - {at: \"1 MB\", do: block}\n");
+        // A veth of the container's own, counted instead of lo: the throttle needs an interface it may shape (and the
+        // packets below one that is not lo, which the block always lets through).
+        Run(machine, "ip", "link", "add", "tm0", "type", "veth", "peer", "name", "tm1");
+        Run(machine, "ip", "address", "add", "198.18.0.1/24", "dev", "tm0");
+        Run(machine, "ip", "link", "set", "tm0", "up");
+        Run(machine, "ip", "link", "set", "tm1", "up");
+        Assert.NotEqual(0, machine.Run("ip", "link", "show", "dev", "ifbtm-tm0").ExitCode); // the service makes it
+
+        // A throttle and a block at 1 MB of a 10 MB quota, crossed as soon as the usage is set: the unit's sandbox must
+        // let tc, ip (the ifb) and nft work.
+        File.WriteAllText(root.Host(Settings), OwnSettings
+            .Replace("\"2000 GB\", interval: \"100 GB\"", "\"10 MB\", interval: \"5 MB\"", StringComparison.Ordinal)
+            .Replace("interfaces: [lo]", "interfaces: [tm0]", StringComparison.Ordinal)
+            + "\n  rules:\n    - {at: \"1 MB\", do: throttle, rate: \"10 Mbit/s\"}\n    - {at: \"1 MB\", do: block}\n");
         Run(machine, "systemctl", "start", Unit);
         var status = Run(machine, "cat", $"/proc/{Show(machine)["MainPID"]}/status");
         Assert.Matches($@"\nGid:\t{gid}\t{gid}\t", status);
@@ -194,7 +206,18 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
         // systemd gives the state and runtime directories to User= and Group=; the mode keeps the group out.
         Assert.Equal(["700 root:traffic-monitor", "700 root:traffic-monitor"], Run(machine, "stat", "--format", "%a %U:%G", StateDirectory, "/run/traffic-monitor").Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Run(machine, "traffic-monitor", "set-usage", "2MB");
-        Eventually(Journal, j => j.Contains("block@1 MB is applied", StringComparison.Ordinal));
+        var journal = Eventually(Journal, j => j.Contains("block@1 MB is applied", StringComparison.Ordinal) && j.Contains("throttle@1 MB is applied", StringComparison.Ordinal));
+        Assert.DoesNotContain("could not be applied", journal, StringComparison.Ordinal);
+
+        // The throttle from inside the sandbox: our HTB root on tm0 with the ingress redirect, and an ifb of ours
+        // (created by the service, not there before) shaped the same.
+        Assert.Contains("Throttled tm0 to 10 Mbit/s both ways (what it receives through ifbtm-tm0)", journal, StringComparison.Ordinal);
+        var qdiscs = Run(machine, "tc", "qdisc", "show", "dev", "tm0");
+        Assert.Matches(@"(?m)^qdisc htb 7a3e: root ", qdiscs);
+        Assert.Matches(@"(?m)^qdisc ingress ffff: ", qdiscs);
+        Assert.Contains("Egress Redirect to device ifbtm-tm0", Run(machine, "tc", "filter", "show", "dev", "tm0", "ingress"), StringComparison.Ordinal);
+        Assert.Contains("alias traffic-monitor throttle of tm0", Run(machine, "ip", "link", "show", "dev", "ifbtm-tm0"), StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^qdisc htb 7a3e: root ", Run(machine, "tc", "qdisc", "show", "dev", "ifbtm-tm0"));
 
         // The monitor's own traffic is let out by its group's id, and by nothing that root's processes share.
         var table = Run(machine, "nft", "list", "table", "inet", "traffic_monitor");
@@ -205,13 +228,9 @@ public class DebianServiceTests(NativeBinary binary) : IDisposable
         Assert.DoesNotContain("passes the block", Journal(), StringComparison.Ordinal);
         Assert.Contains("every root process's traffic passes the block", Run(machine, "traffic-monitor", "check-config"), StringComparison.Ordinal);
 
-        // Real packets, out of an interface of the container's own (lo is always let through): a datagram from a root
-        // process is dropped on its way out (the kernel answers the sender EPERM); the same from the monitor's group
-        // (a root process with its gid, as the monitor's sockets and its children's are) leaves.
-        Run(machine, "ip", "link", "add", "tm0", "type", "veth", "peer", "name", "tm1");
-        Run(machine, "ip", "address", "add", "198.18.0.1/24", "dev", "tm0");
-        Run(machine, "ip", "link", "set", "tm0", "up");
-        Run(machine, "ip", "link", "set", "tm1", "up");
+        // Real packets, out of the veth: a datagram from a root process is dropped on its way out (the kernel answers
+        // the sender EPERM); the same from the monitor's group (a root process with its gid, as the monitor's sockets
+        // and its children's are) leaves, through the throttle's HTB.
         const string Send = "echo alert > /dev/udp/198.18.0.2/9";
         var asRoot = machine.Run("bash", "-c", Send);
         Assert.NotEqual(0, asRoot.ExitCode);
