@@ -10,9 +10,20 @@ public static class CliRunner
     public static string ProgramPath => Path.Combine(AppContext.BaseDirectory, "traffic-monitor.dll");
 
     /// <param name="networkNamespace">Runs it inside this network namespace (one the test created), where it sees that namespace's interfaces.</param>
-    public static Process Start(IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null, string? networkNamespace = null)
+    /// <param name="shellSetup">
+    /// Shell text put before <c>exec dotnet</c> in <c>sh -c</c>, for what only a shell sets up (<c>umask 077 &amp;&amp;</c>, or an
+    /// assignment such as <c>JOURNAL_STREAM=$(…)</c>); the program's arguments are passed through untouched.
+    /// </param>
+    public static Process Start(
+        IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null, string? networkNamespace = null, string? shellSetup = null)
     {
-        var start = new ProcessStartInfo(networkNamespace is null ? "dotnet" : "ip")
+        string[] launcher = (networkNamespace, shellSetup) switch
+        {
+            (not null, _) => ["ip", "netns", "exec", networkNamespace, "dotnet"],
+            (_, not null) => ["sh", "-c", $"{shellSetup} exec dotnet \"$@\"", "sh"],
+            _ => ["dotnet"],
+        };
+        var start = new ProcessStartInfo(launcher[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -20,12 +31,9 @@ public static class CliRunner
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-        if (networkNamespace is not null)
+        foreach (var argument in launcher.Skip(1))
         {
-            foreach (var argument in new[] { "netns", "exec", networkNamespace, "dotnet" })
-            {
-                start.ArgumentList.Add(argument);
-            }
+            start.ArgumentList.Add(argument);
         }
 
         start.ArgumentList.Add(ProgramPath);
@@ -44,9 +52,10 @@ public static class CliRunner
     }
 
     public static CliResult Run(
-        IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, string? networkNamespace = null)
+        IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string>? environment = null, TimeSpan? timeout = null,
+        string? networkNamespace = null, string? shellSetup = null)
     {
-        using var process = Start(arguments, workingDirectory, environment, networkNamespace);
+        using var process = Start(arguments, workingDirectory, environment, networkNamespace, shellSetup);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(90)))

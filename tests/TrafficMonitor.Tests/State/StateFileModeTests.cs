@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TrafficMonitor.Tests.Components;
 
 namespace TrafficMonitor.Tests.State;
@@ -15,23 +14,8 @@ public sealed class StateFileModeTests : IDisposable
 
     private static void Run(string umask, params string[] arguments)
     {
-        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-c", $"umask {umask} && exec dotnet \"$@\"", "sh", CliRunner.ProgramPath })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment.Remove("TRAFFIC_MONITOR_CONFIG");
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "did not exit");
-        Assert.True(process.ExitCode == 0, error.Result);
+        var result = CliRunner.Run(arguments, timeout: TimeSpan.FromSeconds(60), shellSetup: $"umask {umask} &&");
+        Assert.True(result.ExitCode == 0, result.Error);
     }
 
     [Theory]

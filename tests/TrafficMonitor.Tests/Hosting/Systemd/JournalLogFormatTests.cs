@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TrafficMonitor.Hosting.Systemd;
 using TrafficMonitor.Tests.Components;
 
@@ -23,33 +22,9 @@ public sealed class JournalLogFormatTests : IDisposable
     }
 
     /// <summary>Runs the program with JOURNAL_STREAM set by a shell to its stderr's device and inode (or to <paramref name="journalStream"/>).</summary>
-    private string RunWithJournal(string? journalStream, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("sh")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _directory.Path,
-        };
-        var value = journalStream ?? "$(stat -L -c %d:%i /proc/self/fd/2)";
-        foreach (var argument in new[] { "-c", $"JOURNAL_STREAM={value} exec dotnet \"$@\"", "sh", CliRunner.ProgramPath })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment.Remove("TRAFFIC_MONITOR_CONFIG");
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "did not exit");
-        return error.Result;
-    }
+    private string RunWithJournal(string? journalStream, params string[] arguments) =>
+        CliRunner.Run(arguments, _directory.Path, timeout: TimeSpan.FromSeconds(60),
+            shellSetup: $"JOURNAL_STREAM={journalStream ?? "$(stat -L -c %d:%i /proc/self/fd/2)"}").Error;
 
     private string Config() =>
         _directory.Write("settings.yaml", TestSettings.Yaml(_directory.Combine("state"), _vnstat.ConfigFile));
