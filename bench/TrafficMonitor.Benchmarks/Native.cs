@@ -143,15 +143,15 @@ internal static class NativeIdle
 
         var daemons = new List<(string Name, Process Process)>
         {
-            ("traffic-monitor run (native, system provider)", Start(net.NamespaceA, Own(binary, "plain"), "--config", Config("plain"), "run")),
-            ("traffic-monitor run (native, system provider, a webhook configured)", Start(net.NamespaceA, Own(binary, "hook"), "--config", Config("hook", Webhook), "run")),
-            ("vnstatd", Start(net.NamespaceA, "vnstatd", "--nodaemon", "--config", vnstatConfig)),
-            ("python3 (the original's kind: yaml, smtplib, subprocess imported)", Start(net.NamespaceA, "python3", python)),
+            ("traffic-monitor run (native, system provider)", Bench.StartInNamespace(net.NamespaceA, Own(binary, "plain"), "--config", Config("plain"), "run")),
+            ("traffic-monitor run (native, system provider, a webhook configured)", Bench.StartInNamespace(net.NamespaceA, Own(binary, "hook"), "--config", Config("hook", Webhook), "run")),
+            ("vnstatd", Bench.StartInNamespace(net.NamespaceA, "vnstatd", "--nodaemon", "--config", vnstatConfig)),
+            ("python3 (the original's kind: yaml, smtplib, subprocess imported)", Bench.StartInNamespace(net.NamespaceA, "python3", python)),
         };
         if (baseline is not null)
         {
-            daemons.Add(($"baseline build: run (system provider)", Start(net.NamespaceA, Own(baseline, "base-plain"), "--config", Config("base-plain"), "run")));
-            daemons.Add(($"baseline build: run (a webhook configured)", Start(net.NamespaceA, Own(baseline, "base-hook"), "--config", Config("base-hook", Webhook), "run")));
+            daemons.Add(($"baseline build: run (system provider)", Bench.StartInNamespace(net.NamespaceA, Own(baseline, "base-plain"), "--config", Config("base-plain"), "run")));
+            daemons.Add(($"baseline build: run (a webhook configured)", Bench.StartInNamespace(net.NamespaceA, Own(baseline, "base-hook"), "--config", Config("base-hook", Webhook), "run")));
         }
 
         try
@@ -192,23 +192,6 @@ internal static class NativeIdle
             .Where(p => p.Length == 2 && p[0] is "Rss" or "Anonymous")
             .ToDictionary(p => p[0], p => long.Parse(p[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
         return (fields["Anonymous"], fields["Rss"] - fields["Anonymous"]);
-    }
-
-    private static Process Start(string ns, params string[] line)
-    {
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "netns", "exec", ns }.Concat(line))
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        // `ip netns exec` execs the program, so the PID is the program's own.
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }
 

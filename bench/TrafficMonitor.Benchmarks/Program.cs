@@ -98,10 +98,14 @@ namespace TrafficMonitor.Benchmarks
             {extra}
             """;
 
-        public static Process StartMonitor(string ns, string config, string? dll = null)
+        public static Process StartMonitor(string ns, string config, string? dll = null) =>
+            StartInNamespace(ns, "dotnet", dll ?? MonitorDll, "--config", config, "run");
+
+        /// <summary>Starts a program in the namespace, its output read and dropped. <c>ip netns exec</c> execs it, so the PID is the program's own.</summary>
+        public static Process StartInNamespace(string ns, params string[] line)
         {
             var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { "netns", "exec", ns, "dotnet", dll ?? MonitorDll, "--config", config, "run" })
+            foreach (var a in new[] { "netns", "exec", ns }.Concat(line))
             {
                 start.ArgumentList.Add(a);
             }
