@@ -19,7 +19,7 @@ public sealed class EnforcementSteps
     public EnforcementSteps(TrafficMonitorSettings settings, IServiceProvider services)
     {
         _settings = settings;
-        // Rules were checked against StepKinds when the settings loaded: only available kinds get here.
+        // Rules were checked against StepKinds when the settings loaded: only known kinds this OS runs get here.
         All = settings.Rules.Count == 0
             ? [new ShutdownStep(settings.Shutdown, settings.Thresholds, services.GetRequiredService<IProcessRunner>(), services.GetRequiredService<IShutdownCommand>())]
             : settings.Rules.Select(rule => StepKinds.All[rule.Kind].Create(rule, services)).ToList();
@@ -29,6 +29,13 @@ public sealed class EnforcementSteps
 
     /// <summary>Whether the steps are a ladder (<c>actions.rules</c>) rather than the shutdown at the critical point.</summary>
     public bool IsLadder => _settings.Rules.Count > 0;
+
+    /// <summary>
+    /// Whether these settings can shut the machine down: the shutdown at the critical point when it is enabled, or a
+    /// ladder's <c>do: shutdown</c> rule (<c>actions.shutdown</c> then only holds that rule's defaults).
+    /// </summary>
+    public static bool ShutsDown(TrafficMonitorSettings settings) =>
+        settings.Rules.Count == 0 ? settings.Shutdown.Enabled : settings.Rules.Any(r => r.Kind == ShutdownStepOptions.Kind);
 
     /// <summary>The enabled steps, as the policy sees them.</summary>
     public IReadOnlyList<EnforcementStep> Plan => All.Where(s => s.Enabled).Select(s => s.Plan).ToList();

@@ -81,8 +81,7 @@ internal static class InstallServiceCommand
             settingsPath,
             asService.Monitor.StateDir,
             asService.Monitor.StateDir == serviceDefault,
-            // A ladder shuts down only through a shutdown rule; actions.shutdown then holds that rule's defaults.
-            asService.Rules.Count > 0 ? asService.Rules.Any(r => r.Kind == ShutdownStepOptions.Kind) : asService.Shutdown.Enabled,
+            EnforcementSteps.ShutsDown(asService),
             // Not RuntimeFeature.IsDynamicCodeSupported: PublishAot in the project sets that switch false in JIT builds too.
             // Only the JIT runtime's host hands over the list of trusted assemblies.
             NativeCode: AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is null,
