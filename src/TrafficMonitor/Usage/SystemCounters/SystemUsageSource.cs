@@ -171,11 +171,12 @@ public sealed partial class SystemUsageSource(
     {
         switch (e.Kind)
         {
+            // A command that only looks (status) starts no ledger: it reads as the monitor would, and says so only on request.
             case CounterEventKind.Baseline:
-                LogBaseline(store.FilePath);
+                LogBaseline(runMode == RunMode.ReadOnly ? LogLevel.Debug : LogLevel.Warning, store.FilePath);
                 break;
             case CounterEventKind.CountedSinceBoot:
-                LogCountedSinceBoot(store.FilePath);
+                LogCountedSinceBoot(runMode == RunMode.ReadOnly ? LogLevel.Debug : LogLevel.Information, store.FilePath);
                 break;
             case CounterEventKind.NewBoot:
                 LogNewBoot();
@@ -192,14 +193,14 @@ public sealed partial class SystemUsageSource(
         }
     }
 
-    [LoggerMessage(EventId = LogEvents.LedgerBaseline, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEvents.LedgerBaseline,
         Message = "Starting a new traffic ledger {Path}: traffic before now in this period is not known to it. " +
                   "If some was used, set the period's usage from your provider's panel with 'traffic-monitor set-usage'")]
-    private partial void LogBaseline(string path);
+    private partial void LogBaseline(LogLevel level, string path);
 
-    [LoggerMessage(EventId = LogEvents.LedgerCountedSinceBoot, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEvents.LedgerCountedSinceBoot,
         Message = "Starting a new traffic ledger {Path}: the machine booted in this period, so everything the kernel counted since boot is counted")]
-    private partial void LogCountedSinceBoot(string path);
+    private partial void LogCountedSinceBoot(LogLevel level, string path);
 
     [LoggerMessage(EventId = LogEvents.NewBoot, Level = LogLevel.Information,
         Message = "The machine rebooted since the last reading: counting what the kernel counted since boot (traffic after the last checkpoint before the reboot is lost)")]

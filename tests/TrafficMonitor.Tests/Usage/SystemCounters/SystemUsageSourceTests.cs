@@ -22,7 +22,7 @@ public sealed class SystemUsageSourceTests : IDisposable
 
     public static TheoryData<int> ResetDays => [.. Enumerable.Range(1, 31)];
 
-    private SystemUsageSource CreateSut(bool dryRun = false, IReadOnlyList<string>? interfaces = null, TimeSpan? checkpoint = null)
+    private SystemUsageSource CreateSut(bool dryRun = false, IReadOnlyList<string>? interfaces = null, TimeSpan? checkpoint = null, RunMode? runMode = null, LogRecorder? logs = null)
     {
         var options = new MonitorOptions
         {
@@ -35,9 +35,9 @@ public sealed class SystemUsageSourceTests : IDisposable
             new LinuxInterfaceCounters(_proc, _time),
             new LedgerStore(_state.Path, _time, NullLogger<LedgerStore>.Instance),
             options,
-            dryRun ? RunMode.DryRun : RunMode.Live,
+            runMode ?? (dryRun ? RunMode.DryRun : RunMode.Live),
             _time,
-            NullLogger<SystemUsageSource>.Instance,
+            logs?.For<SystemUsageSource>() ?? NullLogger<SystemUsageSource>.Instance,
             HostPlatform.Linux);
     }
 
@@ -73,6 +73,29 @@ public sealed class SystemUsageSourceTests : IDisposable
             Assert.Equal(tx, reading.Counted(CountMode.Tx));
             Assert.Equal(Math.Max(rx, tx), reading.Counted(CountMode.Max));
         }
+    }
+
+    [Fact]
+    public void Read_NoLedgerYet_TheMonitorSaysItStartsOneAndALookingCommandOnlyOnRequest()
+    {
+        _proc.Set("eth0", 5_000, 7_000);
+        var monitorLogs = new LogRecorder();
+        var lookingLogs = new LogRecorder();
+
+        using (var looking = CreateSut(runMode: RunMode.ReadOnly, logs: lookingLogs))
+        {
+            looking.Read(Period());
+        }
+
+        Assert.False(File.Exists(Path.Combine(_state.Path, "ledger.json")));
+        using (var monitor = CreateSut(logs: monitorLogs))
+        {
+            monitor.Read(Period());
+        }
+
+        Assert.Contains(monitorLogs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Starting a new traffic ledger", StringComparison.Ordinal));
+        Assert.All(lookingLogs.Lines, l => Assert.StartsWith("Debug", l, StringComparison.Ordinal));
+        Assert.Contains(lookingLogs.Lines, l => l.Contains("Starting a new traffic ledger", StringComparison.Ordinal));
     }
 
     [Fact]
