@@ -16,4 +16,11 @@ public sealed record ProcessEnvironment(
         Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData),
         Environment.IsPrivilegedProcess,
         Environment.GetEnvironmentVariable);
+
+    /// <summary>
+    /// This process runs the native (ahead-of-time compiled) binary, not the JIT runtime. Not
+    /// RuntimeFeature.IsDynamicCodeSupported: PublishAot in the project sets that switch false in JIT builds too; only the
+    /// JIT runtime's host hands over the list of trusted assemblies.
+    /// </summary>
+    public static bool IsNativeCode => AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is null;
 }

@@ -14,10 +14,10 @@ public class ResidentPagesTests
         """;
 
     [Fact]
-    public void ReadOnlyMappings_OfTheBinary_AreItsCodeAndConstantsOnly()
+    public void Mappings_OfTheBinary_AreItsCodeConstantsAndTypeDataNotTheHeapOrOtherFiles()
     {
-        var mappings = ResidentPages.ReadOnlyMappings(Maps, "/usr/bin/traffic-monitor").Select(m => ((long)m.Start, (ulong)m.Length));
+        var mappings = ResidentPages.Mappings(Maps, "/usr/bin/traffic-monitor").Select(m => ((long)m.Start, (ulong)m.Length));
 
-        Assert.Equal([(0x55c90704e000L, 0x20000UL), (0x55c90706e000L, 0x61e000UL)], mappings);
+        Assert.Equal([(0x55c90704e000L, 0x20000UL), (0x55c90706e000L, 0x61e000UL), (0x55c907bc1000L, 0x23000UL)], mappings);
     }
 }

@@ -82,9 +82,7 @@ internal static class InstallServiceCommand
             asService.Monitor.StateDir,
             asService.Monitor.StateDir == serviceDefault,
             EnforcementSteps.ShutsDown(asService),
-            // Not RuntimeFeature.IsDynamicCodeSupported: PublishAot in the project sets that switch false in JIT builds too.
-            // Only the JIT runtime's host hands over the list of trusted assemblies.
-            NativeCode: AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is null,
+            NativeCode: ProcessEnvironment.IsNativeCode,
             SettingsReadableByOthers: OperatingSystem.IsWindows() || File.GetUnixFileMode(settingsPath).HasFlag(UnixFileMode.OtherRead),
             ShapesTraffic: asService.Rules.Any(r => r.Options is ThrottleStepOptions || RulesSection.AllowedTraffic(r.Options) is not null),
             OwnGroup: asService.Rules.Any(r => RulesSection.AllowedTraffic(r.Options) is { LetsOwnTrafficOut: true }));

@@ -1,13 +1,13 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace TrafficMonitor.Platform.Linux;
 
 /// <summary>
-/// Start-up touches code all over the native binary (settings, YAML, the service container), and the kernel keeps
-/// each touched 64 KiB window mapped: about 6 MiB of a binary the idle loop barely uses. MADV_PAGEOUT hands those
-/// clean file pages back; the few the checks need fault in again at the next check and stay. Only for the native
+/// Start-up touches code and type data all over the native binary (settings, YAML, the service container), and the
+/// kernel keeps each touched 64 KiB window mapped: most of a binary the idle loop barely uses. MADV_PAGEOUT hands those
+/// clean file pages back (the type data too: the binary is linked at a fixed address, so its type data is read from the
+/// file as it is, not rebuilt in anonymous memory); the few the checks need fault in again at the next check and stay. Only for the native
 /// binary (under the JIT the process is <c>dotnet</c>, whose pages are not ours to judge). Best effort: a kernel
 /// before 5.4 refuses the advice and nothing changes.
 /// </summary>
@@ -18,14 +18,14 @@ internal static partial class ResidentPages
 
     public static void ReleaseExecutable()
     {
-        if (RuntimeFeature.IsDynamicCodeSupported || Environment.ProcessPath is not { } binary)
+        if (!ProcessEnvironment.IsNativeCode || Environment.ProcessPath is not { } binary)
         {
             return;
         }
 
         try
         {
-            foreach (var (start, length) in ReadOnlyMappings(File.ReadAllText("/proc/self/maps"), binary))
+            foreach (var (start, length) in Mappings(File.ReadAllText("/proc/self/maps"), binary))
             {
                 // Random access from now on: a page a check needs comes back alone, without the read-ahead window
                 // that would map its neighbours too.
@@ -42,14 +42,17 @@ internal static partial class ResidentPages
         }
     }
 
-    /// <summary>The read-only (code and constant data) mappings of <paramref name="file"/> in a /proc/PID/maps text.</summary>
-    internal static IEnumerable<(nint Start, nuint Length)> ReadOnlyMappings(string maps, string file)
+    /// <summary>
+    /// The mappings of <paramref name="file"/> (code, constants, type data) in a /proc/PID/maps text. Pages of the
+    /// writable one that were written are anonymous now, and the advice leaves them be (unless there is swap).
+    /// </summary>
+    internal static IEnumerable<(nint Start, nuint Length)> Mappings(string maps, string file)
     {
         foreach (var line in maps.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             // 55c90706e000-55c90768c000 r-xp 00013000 fe:00 11681969      /usr/bin/traffic-monitor
             var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length == 6 && fields[5].Trim() == file && fields[1].StartsWith("r-", StringComparison.Ordinal))
+            if (fields.Length == 6 && fields[5].Trim() == file)
             {
                 var range = fields[0].Split('-');
                 var start = long.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
