@@ -25,7 +25,12 @@ internal static partial class Startup
         };
         foreach (var (label, path) in new[] { ("", binary), ("baseline build: ", baseline) }.Where(b => b.Item2 is not null))
         {
+            // As status usually finds it: the state and ledger a running monitor keeps (each build's own, from its first check).
+            var monitored = dir.Write($"monitored{commands.Count}.yaml", Bench.Settings(
+                dir.Combine($"state-monitored{commands.Count}"), "provider: system", "/bin/true", limit: "2000 GB", interval: "100 GB"));
+            Once([path!, "--config", monitored, "run", "--once"]);
             commands.Add(($"{label}status (system provider)", [path!, "--config", system, "status"]));
+            commands.Add(($"{label}status (system provider, the monitor's state)", [path!, "--config", monitored, "status"]));
             commands.Add(($"{label}status (vnStat provider)", [path!, "--config", vnstat, "status"]));
             commands.Add(($"{label}--help", [path!, "--help"]));
             commands.Add(($"{label}--version", [path!, "--version"]));
