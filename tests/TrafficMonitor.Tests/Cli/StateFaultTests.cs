@@ -203,12 +203,23 @@ public sealed class StateFaultTests : IDisposable
         var config = Config(monitor: $"reset_day: {resetDate.Day}");
         UsageOnEveryDay(95 * GB);
 
-        Assert.Equal(0, Once(config, later).ExitCode);
-        Assert.Equal(0, Once(config, earlier).ExitCode);
-        Assert.Equal(0, Once(config, later).ExitCode);
+        Assert.Equal(0, OnceWithVnStatIn(config, later).ExitCode);
+        Assert.Equal(0, OnceWithVnStatIn(config, earlier).ExitCode);
+        Assert.Equal(0, OnceWithVnStatIn(config, later).ExitCode);
 
         Assert.Equal(["-h +1"], _shutdown.Calls);
         Assert.DoesNotContain(Subjects(), s => s.Contains("new billing period", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A check in <paramref name="timeZone"/>, with the machine's zone changed to it: vnStat, which writes local times,
+    /// last updated in that zone, and has a row for the month of its local date (the next month's, on a month's last day).
+    /// </summary>
+    private CliResult OnceWithVnStatIn(string config, string timeZone)
+    {
+        var local = TimeZoneInfo.ConvertTime(TimeProvider.System.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime;
+        _vnstat.SetMonth("eth0", local.Year, local.Month, 7 * 95 * GB, 0).SetUpdated("eth0", local);
+        return Once(config, timeZone);
     }
 
     private static void Fill(string directory)
