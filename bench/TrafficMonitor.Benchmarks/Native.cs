@@ -143,6 +143,13 @@ internal static class NativeIdle
             var copy = dir.Combine($"{name}-traffic-monitor");
             File.Copy(path, copy);
             File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // On disk, as an installed binary is (dpkg syncs what it unpacks): pages still waiting to be written could
+            // not be given back, and the daemon would keep what start-up touched.
+            using (var file = new FileStream(copy, FileMode.Open, FileAccess.ReadWrite))
+            {
+                file.Flush(flushToDisk: true);
+            }
+
             return copy;
         }
 
