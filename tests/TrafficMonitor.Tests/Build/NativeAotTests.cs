@@ -84,13 +84,13 @@ public class NativeAotTests(NativeBinary binary) : IDisposable
             }
 
             // The first check is done and what start-up alone needed given back; three more checks fault back in the
-            // code they run, which the build lays out side by side (check-path.order): a few 64 KiB windows, where the
+            // code they run, which the build lays out side by side (method-order.txt): a few 64 KiB windows, where the
             // compiler's own layout spread it over ~70 (4.5 MiB resident). docs/benchmarks.md has the figures at rest.
             Thread.Sleep(TimeSpan.FromSeconds(3.5));
             var (total, code) = Resident(daemon.Id, own);
 
             Assert.True(total <= 9 * 1024, $"RSS {total} KiB after four checks (about 6.5 MiB expected): start-up memory was not given back");
-            Assert.True(code <= 2 * 1024, $"{code} KiB of the binary's code resident after four checks (about 0.9 MiB expected): is check-path.order out of date? (eng/check-path-order.sh)");
+            Assert.True(code <= 2 * 1024, $"{code} KiB of the binary's code resident after four checks (about 0.9 MiB expected): is method-order.txt out of date? (eng/method-order.sh)");
         }
         finally
         {

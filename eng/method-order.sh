@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Regenerates src/TrafficMonitor/method-order.txt, the order in which the native compiler lays out methods
+# (IlcOrderFile), one symbol a line: first the methods the daemon runs in a check at rest (reading the counters, the
+# quota policy, the state and ledger written, the timers and tasks between), then those `status` runs from its start.
+# After start-up the daemon pages its code out, and a check faults back in a few 64 KiB windows instead of ~70 spread
+# over the whole binary; a short command faults in fewer windows too (docs/benchmarks.md). Run it after changing what a
+# check or start-up runs through; needs valgrind (callgrind) and binutils (nm).
+# The daemon runs on this machine's own counters with a 2000 GB limit and /bin/true as its action: it changes nothing.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+out="$root/src/TrafficMonitor/method-order.txt"
+work=$(mktemp -d)
+daemon=
+cleanup() {
+    [ -n "$daemon" ] && kill "$daemon" 2>/dev/null || true
+    [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+for tool in valgrind callgrind_control nm; do
+    command -v "$tool" >/dev/null || { echo "method-order: $tool is missing (apt-get install valgrind binutils)" >&2; exit 1; }
+done
+
+# Laid out as without a list, so that the list never depends on the one before it.
+dotnet publish -c Release "$root/src/TrafficMonitor" -p:IlcGenerateMapFile=true -p:IlcOrderFile= -o "$work/bin" >/dev/null
+map=$(ls -t "$root"/src/TrafficMonitor/obj/Release/*/*/native/traffic-monitor.map.xml | head -1)
+# valgrind cannot read the compiler's DWARF: out of its sight (the binary names it beside itself), read with nm below.
+mv "$work/bin/traffic-monitor.dbg" "$work/traffic-monitor.dbg"
+
+# Checks every 2 s, each writing the ledger (at the defaults, each minute's check does), a webhook configured but idle.
+cat > "$work/settings.yaml" <<EOF
+thresholds:
+  total_limit: "2000 GB"
+  interval: "100 GB"
+  critical_percentage: 90
+monitor:
+  state_dir: "$work/state"
+  provider: system
+  check_interval: 2s
+  checkpoint_interval: 2s
+actions:
+  shutdown:
+    command: ["/bin/true"]
+webhooks:
+  - url: http://127.0.0.1:9/hook
+    format: json
+EOF
+
+# Counted from the first check on: start-up's code is paged out after it, and what later checks run is what comes back.
+valgrind --tool=callgrind --fair-sched=yes --instr-atstart=no --dump-instr=yes --compress-pos=no --compress-strings=no \
+    --callgrind-out-file="$work/callgrind.out" \
+    "$work/bin/traffic-monitor" --config "$work/settings.yaml" run >"$work/daemon.log" 2>&1 &
+daemon=$!
+for _ in $(seq 600); do
+    [ -f "$work/state/state.json" ] || ! kill -0 "$daemon" 2>/dev/null && break
+    sleep 0.1
+done
+[ -f "$work/state/state.json" ] || { cat "$work/daemon.log" >&2; echo "method-order: no first check within a minute" >&2; exit 1; }
+callgrind_control -i on "$daemon" >/dev/null
+sleep 21 # ten checks
+callgrind_control -d "$daemon" >/dev/null
+kill "$daemon"
+wait "$daemon" 2>/dev/null || true
+daemon=
+
+# The short command, on the state and ledger the daemon left, from its first instruction.
+valgrind --tool=callgrind --dump-instr=yes --compress-pos=no --compress-strings=no --callgrind-out-file="$work/status.out" \
+    "$work/bin/traffic-monitor" --config "$work/settings.yaml" status >/dev/null 2>&1
+
+sed -n 's/.*<MethodCode Name="\([^"]*\)".*/\1/p' "$map" | sed 's/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g' | sort -u >"$work/methods"
+nm --defined-only "$work/traffic-monitor.dbg" | awk '$2 ~ /[tTwW]/ { print $1, "0", $3 }' >"$work/symbols"
+
+# The binary's methods that ran, by name, from callgrind's records of every instruction (a method reached by a jump,
+# not a call, has no function entry of its own there). valgrind names only the first part of the binary's code as
+# its; the rest runs as "???": the binary is not position-independent, so addresses are its symbols' own, and only
+# the compiler's methods are kept.
+methods_run() {
+    cat "$@" | awk -v binary="$work/bin/traffic-monitor" '
+        /^ob=/ { object = substr($0, 4) }
+        /^0x/ && (object == binary || object == "???") {
+            address = substr($1, 3); if (length(address) > 8) next; while (length(address) < 16) address = "0" address; print address, "1" }' |
+        sort -u | sort - "$work/symbols" | awk '$2 == "0" { name = $3 } $2 == "1" && name != "" { print name }' | sort -u |
+        comm -12 - "$work/methods"
+}
+methods_run "$work"/callgrind.out* >"$work/check"
+methods_run "$work/status.out" | comm -23 - "$work/check" >"$work/status"
+cat "$work/check" "$work/status" >"$out"
+echo "method-order: $(wc -l <"$work/check") methods of a check, then $(wc -l <"$work/status") of status, in ${out#"$root"/}"
