@@ -7,9 +7,9 @@ namespace TrafficMonitor.Platform.Linux;
 /// Start-up touches code and type data all over the native binary (settings, YAML, the service container), and the
 /// kernel keeps each touched 64 KiB window mapped: most of a binary the idle loop barely uses. MADV_PAGEOUT hands those
 /// clean file pages back (the type data too: the binary is linked at a fixed address, so its type data is read from the
-/// file as it is, not rebuilt in anonymous memory); the few the checks need fault in again at the next check and stay. Only for the native
-/// binary (under the JIT the process is <c>dotnet</c>, whose pages are not ours to judge). Best effort: a kernel
-/// before 5.4 refuses the advice and nothing changes.
+/// file as it is, not rebuilt in anonymous memory); the few the checks need fault in again at the next check and stay
+/// (laid out side by side: method-order.txt). Only for the native binary (under the JIT the process is <c>dotnet</c>,
+/// whose pages are not ours to judge). Best effort: a kernel before 5.4 refuses the advice and nothing changes.
 /// </summary>
 internal static partial class ResidentPages
 {
