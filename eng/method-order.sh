@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates src/TrafficMonitor/method-order.txt, the order in which the native compiler lays out methods
 # (IlcOrderFile), one symbol a line: first the methods the daemon runs in a check at rest (reading the counters, the
-# quota policy, the state and ledger written, the timers and tasks between), then those `status` runs from its start.
+# quota policy, the state and ledger written, the timers and tasks between), then those a check with vnStat adds, then
+# those `status` runs from its start.
 # After start-up the daemon pages its code out, and a check faults back in a few 64 KiB windows instead of ~70 spread
 # over the whole binary; a short command faults in fewer windows too (docs/benchmarks.md). Run it after changing what a
-# check or start-up runs through; needs valgrind (callgrind) and binutils (nm).
+# check or start-up runs through; needs valgrind (callgrind), binutils (nm) and vnstat.
 # The daemon runs on this machine's own counters with a 2000 GB limit and /bin/true as its action: it changes nothing.
 set -euo pipefail
 
@@ -18,8 +19,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in valgrind callgrind_control nm; do
-    command -v "$tool" >/dev/null || { echo "method-order: $tool is missing (apt-get install valgrind binutils)" >&2; exit 1; }
+for tool in valgrind callgrind_control nm vnstat vnstatd; do
+    command -v "$tool" >/dev/null || { echo "method-order: $tool is missing (apt-get install valgrind binutils vnstat)" >&2; exit 1; }
 done
 
 # Laid out as without a list, so that the list never depends on the one before it.
@@ -28,17 +29,20 @@ map=$(ls -t "$root"/src/TrafficMonitor/obj/Release/*/*/native/traffic-monitor.ma
 # valgrind cannot read the compiler's DWARF: out of its sight (the binary names it beside itself), read with nm below.
 mv "$work/bin/traffic-monitor.dbg" "$work/traffic-monitor.dbg"
 
-# Checks every 2 s, each writing the ledger (at the defaults, each minute's check does), a webhook configured but idle.
-cat > "$work/settings.yaml" <<EOF
+# A daemon checking every 2 s (each check writing the ledger, as each minute's does at the defaults), a webhook
+# configured but idle, with one usage source: the system's own counters, or vnStat (a database of its own here).
+settings() {
+    cat <<EOF
 thresholds:
   total_limit: "2000 GB"
   interval: "100 GB"
   critical_percentage: 90
 monitor:
-  state_dir: "$work/state"
-  provider: system
+  state_dir: "$work/state-$1"
+  provider: $1
   check_interval: 2s
   checkpoint_interval: 2s
+$2
 actions:
   shutdown:
     command: ["/bin/true"]
@@ -46,27 +50,43 @@ webhooks:
   - url: http://127.0.0.1:9/hook
     format: json
 EOF
+}
+# vnStat counts the interface that moved the most (not lo).
+interface=$(awk 'NR > 2 { sub(/^ +/, ""); split($0, f, /:/); split(f[2], n, " ")
+                          if (f[1] != "lo" && n[1] + 0 >= most) { most = n[1] + 0; name = f[1] } } END { print name }' /proc/net/dev)
+settings system "" >"$work/system.yaml"
+mkdir -p "$work/vnstat-db"
+printf 'DatabaseDir "%s"\nUseLogging 0\n' "$work/vnstat-db" >"$work/vnstat.conf"
+vnstatd --initdb --config "$work/vnstat.conf" >/dev/null
+vnstat --config "$work/vnstat.conf" --add -i "$interface" --force >/dev/null
+settings vnstat "  interfaces: [$interface]
+vnstat:
+  config: \"$work/vnstat.conf\"" >"$work/vnstat.yaml"
 
 # Counted from the first check on: start-up's code is paged out after it, and what later checks run is what comes back.
-valgrind --tool=callgrind --fair-sched=yes --instr-atstart=no --dump-instr=yes --compress-pos=no --compress-strings=no \
-    --callgrind-out-file="$work/callgrind.out" \
-    "$work/bin/traffic-monitor" --config "$work/settings.yaml" run >"$work/daemon.log" 2>&1 &
-daemon=$!
-for _ in $(seq 600); do
-    [ -f "$work/state/state.json" ] || ! kill -0 "$daemon" 2>/dev/null && break
-    sleep 0.1
-done
-[ -f "$work/state/state.json" ] || { cat "$work/daemon.log" >&2; echo "method-order: no first check within a minute" >&2; exit 1; }
-callgrind_control -i on "$daemon" >/dev/null
-sleep 21 # ten checks
-callgrind_control -d "$daemon" >/dev/null
-kill "$daemon"
-wait "$daemon" 2>/dev/null || true
-daemon=
+record_checks() {
+    valgrind --tool=callgrind --fair-sched=yes --instr-atstart=no --dump-instr=yes --compress-pos=no --compress-strings=no \
+        --callgrind-out-file="$work/checks-$1.out" \
+        "$work/bin/traffic-monitor" --config "$work/$1.yaml" run >"$work/daemon-$1.log" 2>&1 &
+    daemon=$!
+    for _ in $(seq 600); do
+        [ -f "$work/state-$1/state.json" ] || ! kill -0 "$daemon" 2>/dev/null && break
+        sleep 0.1
+    done
+    [ -f "$work/state-$1/state.json" ] || { cat "$work/daemon-$1.log" >&2; echo "method-order: no first check within a minute" >&2; exit 1; }
+    callgrind_control -i on "$daemon" >/dev/null 2>&1
+    sleep 21 # ten checks
+    callgrind_control -d "$daemon" >/dev/null 2>&1
+    kill "$daemon"
+    wait "$daemon" 2>/dev/null || true
+    daemon=
+}
+record_checks system
+record_checks vnstat
 
 # The short command, on the state and ledger the daemon left, from its first instruction.
 valgrind --tool=callgrind --dump-instr=yes --compress-pos=no --compress-strings=no --callgrind-out-file="$work/status.out" \
-    "$work/bin/traffic-monitor" --config "$work/settings.yaml" status >/dev/null 2>&1
+    "$work/bin/traffic-monitor" --config "$work/system.yaml" status >/dev/null 2>&1
 
 sed -n 's/.*<MethodCode Name="\([^"]*\)".*/\1/p' "$map" | sed 's/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g' | sort -u >"$work/methods"
 nm --defined-only "$work/traffic-monitor.dbg" | awk '$2 ~ /[tTwW]/ { print $1, "0", $3 }' >"$work/symbols"
@@ -83,7 +103,9 @@ methods_run() {
         sort -u | sort - "$work/symbols" | awk '$2 == "0" { name = $3 } $2 == "1" && name != "" { print name }' | sort -u |
         comm -12 - "$work/methods"
 }
-methods_run "$work"/callgrind.out* >"$work/check"
-methods_run "$work/status.out" | comm -23 - "$work/check" >"$work/status"
-cat "$work/check" "$work/status" >"$out"
-echo "method-order: $(wc -l <"$work/check") methods of a check, then $(wc -l <"$work/status") of status, in ${out#"$root"/}"
+methods_run "$work"/checks-system.out* >"$work/system"
+methods_run "$work"/checks-vnstat.out* | comm -23 - "$work/system" >"$work/vnstat"
+sort -u "$work/system" "$work/vnstat" >"$work/checks"
+methods_run "$work/status.out" | comm -23 - "$work/checks" >"$work/status"
+cat "$work/system" "$work/vnstat" "$work/status" >"$out"
+echo "method-order: $(wc -l <"$work/system") methods of a check, $(wc -l <"$work/vnstat") more with vnStat, then $(wc -l <"$work/status") of status, in ${out#"$root"/}"
