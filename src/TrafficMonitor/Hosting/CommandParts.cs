@@ -54,9 +54,12 @@ public sealed class CommandParts(TrafficMonitorSettings settings, RunMode runMod
 
     public AutoUsageSource AutoUsage => Part(() => new AutoUsageSource(VnStatUsage, SystemUsage, Logger<AutoUsageSource>()));
 
+    /// <summary>The counters <c>monitor.provider</c> picks.</summary>
+    private IUsageSource OwnCounters => UsageSources.OwnCounters(settings.Monitor, () => SystemUsage, () => VnStatUsage, () => AutoUsage);
+
     /// <summary>The source a check reads: the own counters (or the provider's meter filled in by them), calibrated.</summary>
     public CalibratedUsageSource Usage => Part(() => new CalibratedUsageSource(
-        settings.ProviderApi is { } api ? ProviderUsage(api) : UsageSources.OwnCounters(settings.Monitor, () => SystemUsage, () => VnStatUsage, () => AutoUsage),
+        settings.ProviderApi is { } api ? ProviderUsage(api) : OwnCounters,
         CalibrationStore,
         settings.Monitor));
 
@@ -102,7 +105,7 @@ public sealed class CommandParts(TrafficMonitorSettings settings, RunMode runMod
     {
         var client = Own(new ProviderApiClient());
         return new ProviderUsageSource(
-            UsageSources.OwnCounters(settings.Monitor, () => SystemUsage, () => VnStatUsage, () => AutoUsage),
+            OwnCounters,
             Part(() => ProviderMeters.Create(api, client.Http, Time)),
             new ProviderStore(settings.Monitor.StateDir, Logger<ProviderStore>()),
             api,
