@@ -136,22 +136,8 @@ internal static class NativeIdle
             while True:
                 time.sleep(60)
             """);
-        // Each daemon runs its own copy of the binary, as on a server with one monitor: two processes mapping one file
-        // share its page cache pages, and the kernel leaves shared pages resident for both.
-        string Own(string path, string name)
-        {
-            var copy = dir.Combine($"{name}-traffic-monitor");
-            File.Copy(path, copy);
-            File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            // On disk, as an installed binary is (dpkg syncs what it unpacks): pages still waiting to be written could
-            // not be given back, and the daemon would keep what start-up touched.
-            using (var file = new FileStream(copy, FileMode.Open, FileAccess.ReadWrite))
-            {
-                file.Flush(flushToDisk: true);
-            }
-
-            return copy;
-        }
+        // Each daemon runs its own copy of the binary, as on a server with one monitor.
+        string Own(string path, string name) => InstalledCopy.Make(path, dir.Combine($"{name}-traffic-monitor"));
 
         var daemons = new List<(string Name, Process Process)>
         {

@@ -58,15 +58,8 @@ public class NativeAotTests(NativeBinary binary) : IDisposable
     [Fact]
     public void NativeBinary_AtRest_GivesStartUpMemoryBackAndKeepsOnlyTheChecksCodeResident()
     {
-        // Its own copy of the binary, on disk as an installed one is: pages of a file mapped by other processes (the
-        // other tests), or not yet written, stay resident whatever the daemon advises.
-        var own = _directory.Combine("traffic-monitor");
-        File.Copy(binary.Path, own);
-        File.SetUnixFileMode(own, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        using (var file = new FileStream(own, FileMode.Open, FileAccess.ReadWrite))
-        {
-            file.Flush(flushToDisk: true);
-        }
+        // Not the binary the other tests run: pages they map stay resident whatever this daemon advises.
+        var own = InstalledCopy.Make(binary.Path, _directory.Combine("traffic-monitor"));
 
         var state = _directory.Combine("state");
         var config = _directory.Write("settings.yaml", TestSettings.Yaml(
