@@ -20,11 +20,15 @@ public sealed record StateFileRead<T>(StateFileStatus Status, T? Document, strin
 /// <see cref="StateException"/> that says what to do.
 /// </summary>
 /// <param name="typeInfo">
-/// The document's JSON contract, asked for when a file is read or written: making one configures the type by reflection,
-/// which a short command that finds no file (no outbox, no calibration) need not pay for at start.
+/// The document's JSON contract, asked for when a file is written, or read without <paramref name="deserialize"/>: making
+/// one configures the type by reflection, which a short command that finds no file (no outbox, no calibration) need not
+/// pay for at start.
 /// </param>
 /// <param name="validate">Returns why a parsed document cannot be trusted (e.g. written by a newer version), or null.</param>
-/// <param name="deserialize">Reads the content when it may be of an older shape (migrations); default: as <typeparamref name="T"/>.</param>
+/// <param name="deserialize">
+/// Reads the content when it may be of an older shape (migrations), or without the contract (<see cref="JsonFields"/>);
+/// throws <see cref="JsonException"/> for damage. Default: with the contract.
+/// </param>
 public sealed class JsonStateFile<T>(
     string path, Func<JsonTypeInfo<T>> typeInfo, string description, Func<T, string?>? validate = null, Func<byte[], T?>? deserialize = null)
     where T : class

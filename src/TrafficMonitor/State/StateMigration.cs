@@ -10,10 +10,11 @@ public static class StateMigration
 
     public static MonitorState? Read(byte[] content)
     {
-        var version = ReadVersion(content);
-        return version is null or 1
-            ? FromVersion1(JsonSerializer.Deserialize(content, StateJsonContext.Default.MonitorStateV1))
-            : JsonSerializer.Deserialize(content, StateJsonContext.Default.MonitorState);
+        using var document = JsonDocument.Parse(content);
+        var root = document.RootElement;
+        return ReadVersion(root) is null or 1
+            ? FromVersion1(JsonSerializer.Deserialize(root, StateJsonContext.Default.MonitorStateV1))
+            : MonitorStateReader.Read(root);
     }
 
     /// <summary>The shutdown was the only action of version 1; its record becomes the <c>shutdown</c> step's.</summary>
@@ -49,15 +50,13 @@ public static class StateMigration
         return shutdown == new StepRecord { Period = v1.PeriodStart } ? state : state.WithStep(Version1ActionStep, shutdown);
     }
 
-    private static int? ReadVersion(byte[] content)
-    {
-        using var document = JsonDocument.Parse(content);
-        return document.RootElement.ValueKind == JsonValueKind.Object
-               && document.RootElement.TryGetProperty("version", out var version)
-               && version.TryGetInt32(out var number)
+    private static int? ReadVersion(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object
+        && root.TryGetProperty("version", out var version)
+        && version.ValueKind == JsonValueKind.Number
+        && version.TryGetInt32(out var number)
             ? number
             : null;
-    }
 }
 
 /// <summary>The state file as version 1 wrote it: one flat record.</summary>

@@ -15,8 +15,6 @@ public sealed partial class StateStore(string stateDirectory, TimeProvider timeP
         state => state switch
         {
             { Version: > MonitorState.CurrentVersion } => $"written by a newer version (state version {state.Version})",
-            // Nulls in properties are refused by the JSON context; nulls inside maps only here.
-            _ when state.Steps.Values.Any(s => s is null) => "a null step record",
             _ => null,
         },
         StateMigration.Read);

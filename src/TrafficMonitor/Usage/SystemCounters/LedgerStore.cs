@@ -14,8 +14,8 @@ public sealed partial class LedgerStore(string stateDirectory, TimeProvider time
     public const string FileName = "ledger.json";
     public const string PreviousFileName = "ledger.previous.json";
 
-    private readonly JsonStateFile<Ledger> _current = new(Path.Combine(stateDirectory, FileName), () => LedgerJsonContext.Default.Ledger, "the traffic ledger", Damage);
-    private readonly JsonStateFile<Ledger> _previous = new(Path.Combine(stateDirectory, PreviousFileName), () => LedgerJsonContext.Default.Ledger, "the traffic ledger", Damage);
+    private readonly JsonStateFile<Ledger> _current = new(Path.Combine(stateDirectory, FileName), () => LedgerJsonContext.Default.Ledger, "the traffic ledger", Damage, LedgerReader.Read);
+    private readonly JsonStateFile<Ledger> _previous = new(Path.Combine(stateDirectory, PreviousFileName), () => LedgerJsonContext.Default.Ledger, "the traffic ledger", Damage, LedgerReader.Read);
     private byte[]? _lastWritten;
 
     public string FilePath => _current.FilePath;
@@ -65,8 +65,6 @@ public sealed partial class LedgerStore(string stateDirectory, TimeProvider time
     private static string? Damage(Ledger ledger) => ledger switch
     {
         { Version: > Ledger.CurrentVersion } => $"written by a newer version (ledger version {ledger.Version})",
-        // Nulls in properties are refused by the JSON context; nulls inside maps only here.
-        _ when ledger.Interfaces.Values.Any(i => i is null || i.Days.Values.Any(d => d is null)) => "a null interface or day",
         _ when ledger.Interfaces.Values.Any(i => i.Days.Values.Any(d => d.Rx < 0 || d.Tx < 0)) => "negative byte counts",
         _ => null,
     };
