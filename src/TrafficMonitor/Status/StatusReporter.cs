@@ -147,7 +147,7 @@ public sealed class StatusReporter(
 
     private StatusNotifications Notifications()
     {
-        var waiting = outbox.Peek().Entries.Where(e => e.Deliveries.Values.Any(d => d.Status == DeliveryStatus.Pending)).ToList();
+        var waiting = outbox.PeekEntries().Where(e => e.Deliveries.Values.Any(d => d.Status == DeliveryStatus.Pending)).ToList();
         var errors = waiting.SelectMany(e => e.Deliveries.Values)
             .Where(d => d.Status == DeliveryStatus.Pending && d.LastError is not null)
             .Select(d => d.LastError!)

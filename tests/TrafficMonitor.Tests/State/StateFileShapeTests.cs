@@ -77,6 +77,21 @@ public sealed class StateFileShapeTests : IDisposable
     }
 
     [Theory]
+    [InlineData("{\"version\": 1, \"entries\": [], \"finished\": {\"stage-1\": \"2026-11-26T08:00:00Z\"}}", 0)]
+    [InlineData("{\"entries\": [{\"notification\": " + Notification + ", \"expires_at\": \"2026-11-26T08:00:00Z\", \"deliveries\": {\"email\": {}}}]}", 1)]
+    [InlineData("{\"entries\": [null]}", 0)]
+    [InlineData("{\"entries\": [", 0)]
+    public void OutboxStore_PeekEntries_ReadsWithoutChangingTheFile(string content, int entries)
+    {
+        Write(OutboxStore.FileName, content);
+
+        var peeked = new OutboxStore(StateDir, persist: true, _time, NullLogger<OutboxStore>.Instance).PeekEntries();
+
+        Assert.Equal(entries, peeked.Count);
+        Assert.Equal(content, File.ReadAllText(Path.Combine(StateDir, OutboxStore.FileName)));
+    }
+
+    [Theory]
     [InlineData("{\"interfaces\": null}")]
     [InlineData("{\"interfaces\": {\"eth0\": null}}")]
     [InlineData("{\"interfaces\": {\"eth0\": {\"days\": null}}}")]
