@@ -19,15 +19,18 @@ internal static partial class Startup
         var system = dir.Write("system.yaml", Bench.Settings(dir.Combine("state-system"), "provider: system", "/bin/true", limit: "2000 GB", interval: "100 GB"));
         var vnstat = dir.Write("vnstat.yaml", Bench.Settings(
             dir.Combine("state-vnstat"), "provider: vnstat\ninterfaces: [eth0]", "/bin/true", $"vnstat:\n  config: \"{vnstatConfig}\"", "2000 GB", "100 GB"));
+        using var webhook = new WebhookServer();
         var commands = new List<(string Name, string[] Line)>
         {
             ("baseline: vnstat --json m", ["vnstat", "--config", vnstatConfig, "--json", "m"]),
         };
         foreach (var (label, path) in new[] { ("", binary), ("baseline build: ", baseline) }.Where(b => b.Item2 is not null))
         {
-            // As status usually finds it: the state and ledger a running monitor keeps (each build's own, from its first check).
+            // As status usually finds it: the state, ledger and outbox a running monitor keeps (each build's own, from its
+            // first check), which has sent its alerts: the stages up to today's usage and the critical point (at 9 MB).
             var monitored = dir.Write($"monitored{commands.Count}.yaml", Bench.Settings(
-                dir.Combine($"state-monitored{commands.Count}"), "provider: system", "/bin/true", limit: "2000 GB", interval: "100 GB"));
+                dir.Combine($"state-monitored{commands.Count}"), "provider: system", "/bin/true",
+                $"webhooks:\n  - url: \"{webhook.Url()}\"", limit: "10 MB", interval: "1 MB"));
             Once([path!, "--config", monitored, "run", "--once"]);
             commands.Add(($"{label}status (system provider)", [path!, "--config", system, "status"]));
             commands.Add(($"{label}status (system provider, the monitor's state)", [path!, "--config", monitored, "status"]));
