@@ -48,8 +48,8 @@ internal readonly struct JsonFields
     public DateTimeOffset? NullableDateTimeOffset(string name) => NullableValue(name, out var value) ? Timestamp(value, Member(name)) : null;
 
     public Guid? NullableGuid(string name) =>
-        NullableValue(name, out var value) && value.ValueKind == JsonValueKind.String && value.TryGetGuid(out var guid) ? guid
-        : value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? null
+        !NullableValue(name, out var value) ? null
+        : value.ValueKind == JsonValueKind.String && value.TryGetGuid(out var guid) ? guid
         : throw Damage(Member(name), "a GUID", value);
 
     /// <summary>Members that must be present, if only as null (the parameters of a record's constructor).</summary>
