@@ -18,7 +18,7 @@ internal static class MonitorStateReader
             Version = state.Int32("version"),
             Alerts = state.Object("alerts") is { } alerts ? Alerts(alerts) : empty.Alerts,
             EarlierAlerts = state.Object("earlier_alerts") is { } earlier ? Alerts(earlier) : empty.EarlierAlerts,
-            Steps = state.Map("steps")?.ToDictionary(step => step.Key, step => Step(step.Value), StringComparer.Ordinal) ?? empty.Steps,
+            Steps = state.Map("steps") is { } steps ? Steps(steps) : empty.Steps,
             Health = state.Object("health") is { } health ? Health(health) : empty.Health,
             Days = state.Object("days") is { } days ? Days(days) : empty.Days,
             Hold = state.Object("hold", nullable: true) is { } hold ? Hold(hold) : null,
@@ -32,6 +32,18 @@ internal static class MonitorStateReader
         CriticalNotified = alerts.Boolean("critical_notified"),
         ForecastCriticalDay = alerts.NullableDate("forecast_critical_day"),
     };
+
+    /// <summary>A step named twice counts once, the last, as System.Text.Json reads a map.</summary>
+    private static Dictionary<string, StepRecord> Steps(IEnumerable<(string Key, JsonFields Value)> steps)
+    {
+        var read = new Dictionary<string, StepRecord>(StringComparer.Ordinal);
+        foreach (var (id, step) in steps)
+        {
+            read[id] = Step(step);
+        }
+
+        return read;
+    }
 
     private static StepRecord Step(JsonFields step) => new()
     {

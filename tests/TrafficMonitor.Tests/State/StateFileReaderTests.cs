@@ -92,6 +92,24 @@ public sealed class StateFileReaderTests : IDisposable
         Assert.Equal(ulong.MaxValue, read.Interfaces["eth0"].LastRx);
     }
 
+    /// <summary>A member named twice is read as the writer's contracts read it: the last one counts, nothing throws.</summary>
+    [Fact]
+    public void MemberNamedTwice_TheLastCounts()
+    {
+        Directory.CreateDirectory(StateDir);
+        File.WriteAllText(Path.Combine(StateDir, StateStore.FileName),
+            "{\"version\": 2, \"steps\": {\"shutdown\": {\"runs\": 1}, \"shutdown\": {\"runs\": 2}}}");
+        File.WriteAllText(Path.Combine(StateDir, LedgerStore.FileName),
+            "{\"interfaces\": {\"eth0\": {\"last_rx\": 1}, \"eth0\": {\"last_rx\": 2, \"days\": {\"2026-11-01\": {\"rx\": 1}, \"2026-11-01\": {\"rx\": 3}}}}}");
+
+        var state = new StateStore(StateDir, _time, NullLogger<StateStore>.Instance).Load();
+        var ledger = new LedgerStore(StateDir, _time, NullLogger<LedgerStore>.Instance).Load(readOnly: true);
+
+        Assert.Equal(2, state.Step("shutdown").Runs);
+        Assert.Equal(2UL, ledger.Interfaces["eth0"].LastRx);
+        Assert.Equal(3, ledger.Interfaces["eth0"].Days[Period].Rx);
+    }
+
     [Theory]
     [InlineData("{\"version\": 2, \"alerts\": {\"highest_stage_notified\": \"100\"}}", "state.alerts.highest_stage_notified: expected a whole number in range, found string")]
     [InlineData("{\"version\": 2, \"alerts\": {\"highest_stage_notified\": 1.5}}", "state.alerts.highest_stage_notified: expected a whole number in range, found number")]
