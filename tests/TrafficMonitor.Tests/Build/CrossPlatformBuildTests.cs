@@ -22,7 +22,7 @@ public class CrossPlatformBuildTests : IDisposable
         foreach (var runtime in new[] { "win-x64", "osx-arm64" })
         {
             var (exitCode, log, error) = Programs.TryRun(
-                "dotnet", "build", Path.Combine(sources, "src", "TrafficMonitor"), "-r", runtime, "-warnaserror", "-p:PublishAot=false",
+                Programs.LongTimeout, "dotnet", "build", Path.Combine(sources, "src", "TrafficMonitor"), "-r", runtime, "-warnaserror", "-p:PublishAot=false",
                 "-o", _directory.Combine("out", runtime));
             if (exitCode != 0)
             {

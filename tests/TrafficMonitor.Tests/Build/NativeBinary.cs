@@ -28,7 +28,7 @@ public sealed class NativeBinary : IDisposable
 
         CopyTree(System.IO.Path.Combine(RepositoryRoot, "src", "TrafficMonitor"), System.IO.Path.Combine(sources, "src", "TrafficMonitor"));
         var project = System.IO.Path.Combine(sources, "src", "TrafficMonitor");
-        (ExitCode, PublishLog, var error) = Programs.TryRun("dotnet", "publish", project, "-c", "Release");
+        (ExitCode, PublishLog, var error) = Programs.TryRun(Programs.LongTimeout, "dotnet", "publish", project, "-c", "Release");
         PublishLog += error;
         Path = Directory.GetFiles(System.IO.Path.Combine(project, "bin", "Release"), "traffic-monitor", SearchOption.AllDirectories)
             .SingleOrDefault(f => System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(f)) == "publish") ?? string.Empty;

@@ -61,7 +61,7 @@ public sealed class DebianRoot : IDisposable
             var partial = $"{tarball}.{Guid.NewGuid():N}";
             try
             {
-                Programs.Run("mmdebstrap", "--quiet", "--variant=minbase", "--format=tar", $"--include={packages}", "bookworm", partial, $"deb {Mirror} bookworm main");
+                Programs.Run(Programs.LongTimeout, "mmdebstrap", "--quiet", "--variant=minbase", "--format=tar", $"--include={packages}", "bookworm", partial, $"deb {Mirror} bookworm main");
                 File.Move(partial, tarball, overwrite: true);
             }
             finally
