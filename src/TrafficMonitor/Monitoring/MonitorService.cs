@@ -21,7 +21,7 @@ public sealed partial class MonitorService(
 {
     private (long Counted, long Timestamp)? _previous;
     private bool _fast;
-    private bool _startupReleased;
+    private MemoryRelease.Mark? _released;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,11 +36,10 @@ public sealed partial class MonitorService(
                 var result = await check.CheckAsync(CancellationToken.None).ConfigureAwait(false);
                 delay = NextDelay(result);
                 status = ServiceStatusText.For(result);
-                if (!_startupReleased)
+                if (MemoryRelease.Due(_released, new MemoryRelease.Mark(GC.GetTotalAllocatedBytes(), check.DeliveryRounds)))
                 {
-                    // What only start-up needed (garbage, code pages) need not stay resident for the month.
-                    _startupReleased = true;
-                    HostPlatform.Current.ReleaseStartupMemory();
+                    HostPlatform.Current.ReleaseMemory();
+                    _released = new MemoryRelease.Mark(GC.GetTotalAllocatedBytes(), check.DeliveryRounds);
                 }
             }
             catch (Exception e)

@@ -76,6 +76,9 @@ public sealed partial class QuotaCheck(
     /// <summary>Waits for notifications still being delivered (when the service stops).</summary>
     public Task WhenDeliveredAsync() => notifier.WhenDeliveredAsync();
 
+    /// <summary>Rounds of delivering messages finished since start (<see cref="MemoryRelease"/>).</summary>
+    public long DeliveryRounds => notifier.DeliveryRounds;
+
     /// <summary>One check; delivery goes on in the background, so a hung channel never delays the next check.</summary>
     public async Task<CheckResult> CheckAsync(CancellationToken cancellationToken)
     {

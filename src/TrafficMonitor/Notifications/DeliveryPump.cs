@@ -13,6 +13,10 @@ public sealed partial class DeliveryPump(NotificationDispatcher dispatcher, ILog
     private readonly Lock _lock = new();
     private Task _round = Task.CompletedTask;
     private bool _again;
+    private long _roundsDone;
+
+    /// <summary>Delivery rounds finished since start: each one ran the code and allocated the memory a message takes.</summary>
+    public long RoundsDone => Interlocked.Read(ref _roundsDone);
 
     /// <summary>Starts a delivery round, or, if one is running, asks for another right after it (for what was queued meanwhile).</summary>
     public void Kick()
@@ -70,6 +74,8 @@ public sealed partial class DeliveryPump(NotificationDispatcher dispatcher, ILog
                 // The outbox keeps what was not delivered; the next kick tries again.
                 LogRoundFailed(e);
             }
+
+            Interlocked.Increment(ref _roundsDone);
 
             lock (_lock)
             {

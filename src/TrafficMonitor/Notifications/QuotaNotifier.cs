@@ -19,6 +19,8 @@ public sealed class QuotaNotifier(NotificationDispatcher dispatcher, DeliveryPum
     /// <summary>Completes when nothing is being delivered (each channel bounded by its timeout): for --once and the service's stop.</summary>
     public Task WhenDeliveredAsync() => delivery.WhenIdleAsync();
 
+    public long DeliveryRounds => delivery.RoundsDone;
+
     /// <param name="previous">The state before this check (the last period's usage, when monitoring broke down).</param>
     /// <param name="criticalAction">How the action at the critical point reads: "the server shuts down in 1 min".</param>
     public void Announce(QuotaDecision decision, QuotaSnapshot snapshot, MonitorState previous, CheckTime time, string criticalAction)

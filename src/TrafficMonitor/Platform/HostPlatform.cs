@@ -48,11 +48,12 @@ public abstract class HostPlatform
     public virtual IServiceInstaller? ServiceInstaller => null;
 
     /// <summary>
-    /// Gives back what only start-up needed, once the daemon's first check is done: a compacting GC that returns
-    /// the free heap to the OS (3.4 MiB of start-up garbage otherwise stays committed until the next collection, which
-    /// a daemon allocating a little a minute reaches only much later). Measured in docs/benchmarks.md.
+    /// Gives back what the daemon holds but no longer uses (<see cref="Monitoring.MemoryRelease"/> says when): a
+    /// compacting GC that returns the free heap to the OS. Left to itself the GC collects when the allocations reach a
+    /// budget sized from the CPU's cache: a daemon allocating a little a check touches fresh pages until then (24.6
+    /// MiB resident after ~500 checks, and start-up's 3.4 MiB of garbage stays meanwhile). Measured in docs/benchmarks.md.
     /// </summary>
-    public virtual void ReleaseStartupMemory() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    public virtual void ReleaseMemory() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     public override string ToString() => Name;
 }

@@ -11,9 +11,9 @@ public sealed class LinuxPlatform : UnixPlatform
 
     public override bool HasProcNetDev => true;
 
-    public override void ReleaseStartupMemory()
+    public override void ReleaseMemory()
     {
-        base.ReleaseStartupMemory();
+        base.ReleaseMemory();
         ResidentPages.ReleaseExecutable();
     }
 }
