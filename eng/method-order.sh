@@ -2,7 +2,7 @@
 # Regenerates src/TrafficMonitor/method-order.txt, the order in which the native compiler lays out methods
 # (IlcOrderFile), one symbol a line: first the methods the daemon runs in a check at rest (reading the counters, the
 # quota policy, the state and ledger written, the timers and tasks between), then those a check with vnStat adds, then
-# those `status` runs from its start.
+# those of a daemon past its critical point delivering messages, then those `status` runs from its start.
 # After start-up the daemon pages its code out, and a check faults back in a few 64 KiB windows instead of ~70 spread
 # over the whole binary; a short command faults in fewer windows too (docs/benchmarks.md). Run it after changing what a
 # check or start-up runs through; needs valgrind (callgrind), binutils (nm) and vnstat.
@@ -13,8 +13,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/src/TrafficMonitor/method-order.txt"
 work=$(mktemp -d)
 daemon=
+hook=
 cleanup() {
     [ -n "$daemon" ] && kill "$daemon" 2>/dev/null || true
+    [ -n "$hook" ] && kill "$hook" 2>/dev/null || true
     [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -29,37 +31,63 @@ map=$(ls -t "$root"/src/TrafficMonitor/obj/Release/*/*/native/traffic-monitor.ma
 # valgrind cannot read the compiler's DWARF: out of its sight (the binary names it beside itself), read with nm below.
 mv "$work/bin/traffic-monitor.dbg" "$work/traffic-monitor.dbg"
 
-# A daemon checking every 2 s (each check writing the ledger, as each minute's does at the defaults), a webhook
-# configured but idle, with one usage source: the system's own counters, or vnStat (a database of its own here).
+# A daemon checking every 2 s (each check writing the ledger, as each minute's does at the defaults), with a webhook,
+# in three kinds: the system's own counters or vnStat (a database of its own here), the quota far away and the webhook
+# idle; and one that has passed the critical point and delivers its messages to a local server (the first asked to
+# come back a second later, so that the delivery falls among the checks recorded).
+# settings NAME PROVIDER LIMIT INTERVAL WEBHOOK [MORE]
 settings() {
     cat <<EOF
 thresholds:
-  total_limit: "2000 GB"
-  interval: "100 GB"
+  total_limit: "$3"
+  interval: "$4"
   critical_percentage: 90
 monitor:
   state_dir: "$work/state-$1"
-  provider: $1
+  provider: $2
   check_interval: 2s
   checkpoint_interval: 2s
-$2
+${6:-}
 actions:
   shutdown:
     command: ["/bin/true"]
 webhooks:
-  - url: http://127.0.0.1:9/hook
+  - url: $5
     format: json
 EOF
 }
+python3 - "$work/hook.port" <<'PY' &
+import http.server, sys
+answered = 0
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        global answered
+        self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        answered += 1
+        self.send_response(429 if answered == 1 else 200)
+        if answered == 1:
+            self.send_header('Retry-After', '1')
+        self.send_header('Content-Length', '0')
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(('127.0.0.1', 0), Hook)
+open(sys.argv[1], 'w').write(str(server.server_port))
+server.serve_forever()
+PY
+hook=$!
+for _ in $(seq 50); do [ -s "$work/hook.port" ] && break; sleep 0.1; done
 # vnStat counts the interface that moved the most (not lo).
 interface=$(awk 'NR > 2 { sub(/^ +/, ""); split($0, f, /:/); split(f[2], n, " ")
                           if (f[1] != "lo" && n[1] + 0 >= most) { most = n[1] + 0; name = f[1] } } END { print name }' /proc/net/dev)
-settings system "" >"$work/system.yaml"
+settings system system "2000 GB" "100 GB" http://127.0.0.1:9/hook >"$work/system.yaml"
+# Any machine has moved a few megabytes since it booted: the first check passes the stage and the critical point.
+settings alerted system "2 MB" "1 MB" "http://127.0.0.1:$(cat "$work/hook.port")/hook" >"$work/alerted.yaml"
 mkdir -p "$work/vnstat-db"
 printf 'DatabaseDir "%s"\nUseLogging 0\n' "$work/vnstat-db" >"$work/vnstat.conf"
 vnstatd --initdb --config "$work/vnstat.conf" >/dev/null
 vnstat --config "$work/vnstat.conf" --add -i "$interface" --force >/dev/null
-settings vnstat "  interfaces: [$interface]
+settings vnstat vnstat "2000 GB" "100 GB" http://127.0.0.1:9/hook "  interfaces: [$interface]
 vnstat:
   config: \"$work/vnstat.conf\"" >"$work/vnstat.yaml"
 
@@ -83,6 +111,7 @@ record_checks() {
 }
 record_checks system
 record_checks vnstat
+record_checks alerted
 
 # The short command, on the state and ledger the daemon left, from its first instruction.
 valgrind --tool=callgrind --dump-instr=yes --compress-pos=no --compress-strings=no --callgrind-out-file="$work/status.out" \
@@ -105,7 +134,10 @@ methods_run() {
 }
 methods_run "$work"/checks-system.out* >"$work/system"
 methods_run "$work"/checks-vnstat.out* | comm -23 - "$work/system" >"$work/vnstat"
-sort -u "$work/system" "$work/vnstat" >"$work/checks"
+sort -u "$work/system" "$work/vnstat" >"$work/quiet"
+methods_run "$work"/checks-alerted.out* | comm -23 - "$work/quiet" >"$work/alerted"
+sort -u "$work/quiet" "$work/alerted" >"$work/checks"
 methods_run "$work/status.out" | comm -23 - "$work/checks" >"$work/status"
-cat "$work/system" "$work/vnstat" "$work/status" >"$out"
-echo "method-order: $(wc -l <"$work/system") methods of a check, $(wc -l <"$work/vnstat") more with vnStat, then $(wc -l <"$work/status") of status, in ${out#"$root"/}"
+cat "$work/system" "$work/vnstat" "$work/alerted" "$work/status" >"$out"
+echo "method-order: $(wc -l <"$work/system") methods of a check, $(wc -l <"$work/vnstat") more with vnStat," \
+    "$(wc -l <"$work/alerted") more past the critical point delivering messages, then $(wc -l <"$work/status") of status, in ${out#"$root"/}"

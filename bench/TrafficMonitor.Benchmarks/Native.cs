@@ -120,7 +120,8 @@ internal static partial class Startup
 /// The native daemon at rest, side by side in one idle namespace with vnstatd and a Python process of the original
 /// tool's kind (python3 with yaml, smtplib, json and subprocess imported, sleeping between checks): resident memory
 /// (anonymous and file-backed apart, from /proc/PID/smaps_rollup) after the warm-up, and CPU over the measured minutes,
-/// scaled to an hour. The daemons run with and without a webhook configured (an HTTPS-capable channel).
+/// scaled to an hour. The daemons run with and without a webhook configured (an HTTPS-capable channel), past their
+/// critical point with their messages delivered, and checking every second (a month of checks in minutes).
 /// </summary>
 internal static class NativeIdle
 {
@@ -129,9 +130,31 @@ internal static class NativeIdle
         using var net = new NetworkNamespacePair();
         using var dir = new TempDirectory();
         var vnstatConfig = VnStatFixture.Create(dir, net.InterfaceA);
-        string Config(string name, string extra = "") => dir.Write($"{name}.yaml", Bench.Settings(
-            dir.Combine(name), $"provider: system\ninterfaces: [{net.InterfaceA}]", "/bin/true", extra, "2000 GB", "100 GB"));
+        string Config(string name, string extra = "", string monitor = "", string limit = "2000 GB", string interval = "100 GB") =>
+            dir.Write($"{name}.yaml", Bench.Settings(
+                dir.Combine(name), $"provider: system\ninterfaces: [{net.InterfaceA}]\n{monitor}", "/bin/true", extra, limit, interval));
         const string Webhook = "webhooks:\n  - url: http://127.0.0.1:9/hook\n    format: json";
+        // A monitor that has alerted: 5 MB went over the link before it started, past its 4 MB quota's stages and
+        // critical point, and its messages went to a local server (in the namespace) that answers 200.
+        net.Send(5_000_000);
+        var hook = dir.Write("hook.py", """
+            import http.server
+            class Hook(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    self.rfile.read(int(self.headers.get('Content-Length', 0)))
+                    self.send_response(200)
+                    self.send_header('Content-Length', '0')
+                    self.end_headers()
+                def log_message(self, *args):
+                    pass
+            http.server.HTTPServer(('127.0.0.1', 8765), Hook).serve_forever()
+            """);
+        var hookServer = Bench.StartInNamespace(net.NamespaceA, "python3", hook);
+        Thread.Sleep(1000);
+        const string Delivered = "webhooks:\n  - url: http://127.0.0.1:8765/hook\n    format: json";
+        string Alerted(string name) => Config(name, Delivered, limit: "4 MB", interval: "1 MB");
+        // A month of checks in minutes: every second instead of every minute.
+        string Fast(string name) => Config(name, monitor: "check_interval: 1s");
         var python = dir.Write("original.py", """
             import json, logging, smtplib, subprocess, time, yaml
             from email.mime.text import MIMEText
@@ -146,6 +169,8 @@ internal static class NativeIdle
         {
             ("traffic-monitor run (native, system provider)", Bench.StartInNamespace(net.NamespaceA, Own(binary, "plain"), "--config", Config("plain"), "run")),
             ("traffic-monitor run (native, system provider, a webhook configured)", Bench.StartInNamespace(net.NamespaceA, Own(binary, "hook"), "--config", Config("hook", Webhook), "run")),
+            ("traffic-monitor run (native, past the critical point, its messages delivered)", Bench.StartInNamespace(net.NamespaceA, Own(binary, "alerted"), "--config", Alerted("alerted"), "run")),
+            ("traffic-monitor run (native, a check every second: CPU per hour is 60 hours' worth)", Bench.StartInNamespace(net.NamespaceA, Own(binary, "fast"), "--config", Fast("fast"), "run")),
             ("vnstatd", Bench.StartInNamespace(net.NamespaceA, "vnstatd", "--nodaemon", "--config", vnstatConfig)),
             ("python3 (the original's kind: yaml, smtplib, subprocess imported)", Bench.StartInNamespace(net.NamespaceA, "python3", python)),
         };
@@ -153,6 +178,8 @@ internal static class NativeIdle
         {
             daemons.Add(($"baseline build: run (system provider)", Bench.StartInNamespace(net.NamespaceA, Own(baseline, "base-plain"), "--config", Config("base-plain"), "run")));
             daemons.Add(($"baseline build: run (a webhook configured)", Bench.StartInNamespace(net.NamespaceA, Own(baseline, "base-hook"), "--config", Config("base-hook", Webhook), "run")));
+            daemons.Add(($"baseline build: run (past the critical point, its messages delivered)", Bench.StartInNamespace(net.NamespaceA, Own(baseline, "base-alerted"), "--config", Alerted("base-alerted"), "run")));
+            daemons.Add(($"baseline build: run (a check every second)", Bench.StartInNamespace(net.NamespaceA, Own(baseline, "base-fast"), "--config", Fast("base-fast"), "run")));
         }
 
         try
@@ -173,7 +200,7 @@ internal static class NativeIdle
         }
         finally
         {
-            foreach (var (_, process) in daemons)
+            foreach (var process in daemons.Select(d => d.Process).Append(hookServer))
             {
                 process.Kill();
                 process.WaitForExit(5000);
