@@ -86,19 +86,18 @@ public static class ConfigLoader
         string yaml, string sourcePath, string defaultStateDir, Func<string, string?>? getEnvironment = null, Platform.HostPlatform? platform = null)
     {
         getEnvironment ??= static _ => null;
-        if (YamlLimits.Check(yaml) is { } limit)
-        {
-            throw new ConfigException(sourcePath, [limit]);
-        }
-
         var problems = new List<ConfigProblem>();
         YamlNode? root = null;
         var scanner = new Scanner(new StringReader(yaml));
         try
         {
             var stream = new YamlStream();
-            stream.Load(new Parser(scanner));
+            stream.Load(new YamlLimits(new Parser(scanner)));
             root = stream.Documents.Count > 0 ? stream.Documents[0].RootNode : null;
+        }
+        catch (YamlLimitException e)
+        {
+            throw new ConfigException(sourcePath, [e.Problem]);
         }
         catch (YamlException e)
         {
