@@ -5,8 +5,8 @@ namespace TrafficMonitor.Monitoring;
 /// after its first check (what only start-up needed: garbage, code pages); after messages were delivered (a round
 /// runs code no quiet check runs and allocates a megabyte or so); and after <see cref="AllocatedBetweenReleases"/>
 /// allocated since the last time. A quiet check allocates ~30 KB, so the last comes about every half hour at the
-/// defaults. Each release costs a full GC of a heap of ~1 MiB, a few milliseconds, and the next check faults its
-/// code back in (a few 64 KiB windows, laid out side by side by method-order.txt).
+/// defaults. A release (a full GC of a heap of ~1 MiB, and the next check faulting its code back in: a few 64 KiB
+/// windows, laid out side by side by method-order.txt) costs ~9 ms of CPU, ~0.02 s an hour at the defaults.
 /// </summary>
 public static class MemoryRelease
 {
