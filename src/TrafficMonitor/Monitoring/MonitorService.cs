@@ -16,6 +16,7 @@ public sealed partial class MonitorService(
     TrafficMonitorSettings settings,
     MonitorOptions options,
     TimeProvider timeProvider,
+    HostPlatform platform,
     ILogger<MonitorService> logger,
     SystemdNotifier? notifier = null) : BackgroundService
 {
@@ -38,7 +39,7 @@ public sealed partial class MonitorService(
                 status = ServiceStatusText.For(result);
                 if (MemoryRelease.Due(_released, new MemoryRelease.Mark(GC.GetTotalAllocatedBytes(), check.DeliveryRounds)))
                 {
-                    HostPlatform.Current.ReleaseMemory();
+                    platform.ReleaseMemory();
                     _released = new MemoryRelease.Mark(GC.GetTotalAllocatedBytes(), check.DeliveryRounds);
                 }
             }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using TrafficMonitor.Configuration;
 using TrafficMonitor.Hosting;
 using TrafficMonitor.Monitoring;
+using TrafficMonitor.Platform;
 using TrafficMonitor.Quota;
 using TrafficMonitor.Tests.Components;
 using TrafficMonitor.Usage;
@@ -31,7 +32,7 @@ public sealed class MonitorServiceCadenceTests
             .BuildServiceProvider();
         await using var _ = services;
         using var monitor = new MonitorService(
-            services.GetRequiredService<QuotaCheck>(), settings, settings.Monitor, time, NullLogger<MonitorService>.Instance);
+            services.GetRequiredService<QuotaCheck>(), settings, settings.Monitor, time, services.GetRequiredService<HostPlatform>(), NullLogger<MonitorService>.Instance);
 
         await monitor.StartAsync(CancellationToken.None);
         await WaitUntilWaiting(time, source);
