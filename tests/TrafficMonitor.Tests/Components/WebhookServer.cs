@@ -32,16 +32,30 @@ public sealed record Reply(int Status, string Body = "", string? RetryAfter = nu
 /// </summary>
 public sealed class WebhookServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ConcurrentQueue<Reply> _script = new();
     private readonly List<ReceivedRequest> _requests = [];
     private readonly List<HttpListenerContext> _hung = [];
 
     public WebhookServer()
     {
-        Port = SmtpServer.FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        // A port found free can be taken before it is bound (by any connection of a test running beside this one,
+        // ephemeral ports being where free ones are found): then another.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = SmtpServer.FreePort();
+            _listener = new HttpListener { Prefixes = { $"http://127.0.0.1:{Port}/" } };
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 10)
+            {
+                _listener.Close();
+            }
+        }
+
         _ = Task.Run(ServeAsync);
     }
 
