@@ -64,10 +64,7 @@ public class NativeAotTests(NativeBinary binary) : IDisposable
         var state = _directory.Combine("state");
         var config = _directory.Write("settings.yaml", TestSettings.Yaml(
             state, shutdownCommand: _shutdown.YamlCommand, monitor: "provider: system\ncheck_interval: 1s\ncheckpoint_interval: 1s"));
-        var start = new ProcessStartInfo(own) { ArgumentList = { "--config", config, "run" }, RedirectStandardError = true, UseShellExecute = false };
-        using var daemon = Process.Start(start)!;
-        daemon.ErrorDataReceived += (_, _) => { };
-        daemon.BeginErrorReadLine();
+        using var daemon = StartDaemon(own, config);
         try
         {
             var clock = Stopwatch.StartNew();
@@ -107,10 +104,7 @@ public class NativeAotTests(NativeBinary binary) : IDisposable
         var config = _directory.Write("settings.yaml", TestSettings.Yaml(
             _directory.Combine("state"), totalLimit: "\"2 MB\"", interval: "\"1 MB\"", shutdownCommand: _shutdown.YamlCommand,
             monitor: "provider: system\ncheck_interval: 1s\ncheckpoint_interval: 1s", extra: $"webhooks:\n  - url: \"{hook.Url()}\""));
-        var start = new ProcessStartInfo(own) { ArgumentList = { "--config", config, "run" }, RedirectStandardError = true, UseShellExecute = false };
-        using var daemon = Process.Start(start)!;
-        daemon.ErrorDataReceived += (_, _) => { };
-        daemon.BeginErrorReadLine();
+        using var daemon = StartDaemon(own, config);
         try
         {
             Assert.True(hook.WaitForRequests(2, TimeSpan.FromSeconds(30)).Count >= 2, "the message was not delivered on its second attempt");
@@ -125,6 +119,16 @@ public class NativeAotTests(NativeBinary binary) : IDisposable
             daemon.Kill();
             daemon.WaitForExit(5000);
         }
+    }
+
+    /// <summary>The monitor run as a daemon, its log read and dropped.</summary>
+    private static Process StartDaemon(string binary, string config)
+    {
+        var start = new ProcessStartInfo(binary) { ArgumentList = { "--config", config, "run" }, RedirectStandardError = true, UseShellExecute = false };
+        var daemon = Process.Start(start)!;
+        daemon.ErrorDataReceived += (_, _) => { };
+        daemon.BeginErrorReadLine();
+        return daemon;
     }
 
     /// <summary>The process's resident KiB, and of those the ones of <paramref name="binary"/>'s code (/proc/PID/smaps).</summary>
