@@ -20,6 +20,18 @@ public sealed partial class OutboxStore(string stateDirectory, bool persist, Tim
         "the notification outbox",
         Damage);
 
+    /// <summary>
+    /// The same file for <see cref="PeekEntries"/>: one whose entries are all gone (delivered ones leave only their ids)
+    /// is not deserialized, and reads as an empty outbox (building its contract would cost a short command ~0.7 ms, as
+    /// much as all the rest of what <c>status</c> reads).
+    /// </summary>
+    private readonly JsonStateFile<OutboxDocument> _entries = new(
+        Path.Combine(stateDirectory, FileName),
+        () => OutboxJsonContext.Default.OutboxDocument,
+        "the notification outbox",
+        Damage,
+        content => HasNoEntries(content) ? new OutboxDocument() : JsonSerializer.Deserialize(content, OutboxJsonContext.Default.OutboxDocument));
+
     private OutboxDocument? _document;
 
     public string FilePath => _file.FilePath;
@@ -65,29 +77,17 @@ public sealed partial class OutboxStore(string stateDirectory, bool persist, Tim
         }
     }
 
-    /// <summary>
-    /// The queued entries, for display only (status); an unreadable file reads as empty and is left alone. An outbox
-    /// whose entries are all gone (delivered ones leave only their ids) is not deserialized: building its contract
-    /// would cost a short command ~0.7 ms, as much as all the rest of what <c>status</c> reads.
-    /// </summary>
-    public IReadOnlyList<OutboxEntry> PeekEntries() => MayHaveEntries() ? (_file.Peek() ?? new OutboxDocument()).Entries : [];
+    /// <summary>The queued entries, for display only (status); an unreadable file reads as empty and is left alone.</summary>
+    public IReadOnlyList<OutboxEntry> PeekEntries() => (_entries.Peek() ?? new OutboxDocument()).Entries;
 
-    private bool MayHaveEntries()
+    private static bool HasNoEntries(byte[] content)
     {
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(FilePath));
-            var root = document.RootElement;
-            return !(root.ValueKind == JsonValueKind.Object
-                     && root.TryGetProperty("entries", out var entries)
-                     && entries.ValueKind == JsonValueKind.Array
-                     && entries.GetArrayLength() == 0);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
-        {
-            // Missing, unreadable or damaged: what the full read would show as empty too.
-            return false;
-        }
+        using var document = JsonDocument.Parse(content);
+        var root = document.RootElement;
+        return root.ValueKind == JsonValueKind.Object
+               && root.TryGetProperty("entries", out var entries)
+               && entries.ValueKind == JsonValueKind.Array
+               && entries.GetArrayLength() == 0;
     }
 
     private OutboxDocument Load()
