@@ -15,10 +15,34 @@ public sealed class SmtpServer : IDisposable
     public SmtpServer(SmtpServerOptions? options = null, int? port = null)
     {
         options ??= new SmtpServerOptions();
-        Port = port ?? FreePort();
+        // A port found free can be taken before the server binds it (as WebhookServer's): then another, unless the test chose it.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = port ?? FreePort();
+            _process = Start(options, Port);
+            var ready = _process.StandardOutput.ReadLineAsync();
+            if (ready.Wait(TimeSpan.FromSeconds(20)) && ready.Result == "READY")
+            {
+                return;
+            }
+
+            _process.Kill();
+            var error = _process.StandardError.ReadToEnd();
+            _process.Dispose();
+            if (port is not null || attempt == 10 || !error.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"the SMTP server did not start: {error}");
+            }
+        }
+    }
+
+    public int Port { get; }
+
+    private Process Start(SmtpServerOptions options, int port)
+    {
         var script = Path.Combine(AppContext.BaseDirectory, "Components", "smtp_server.py");
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var argument in new[] { script, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", _directory.Path })
+        foreach (var argument in new[] { script, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", _directory.Path })
         {
             start.ArgumentList.Add(argument);
         }
@@ -54,16 +78,8 @@ public sealed class SmtpServer : IDisposable
             start.ArgumentList.Add("--stall-after-data");
         }
 
-        _process = Process.Start(start)!;
-        var ready = _process.StandardOutput.ReadLineAsync();
-        if (!ready.Wait(TimeSpan.FromSeconds(20)) || ready.Result != "READY")
-        {
-            _process.Kill();
-            throw new InvalidOperationException($"the SMTP server did not start: {_process.StandardError.ReadToEnd()}");
-        }
+        return Process.Start(start)!;
     }
-
-    public int Port { get; }
 
     public IReadOnlyList<string> Messages =>
         Directory.GetFiles(_directory.Path, "*.eml").Order(StringComparer.Ordinal).Select(File.ReadAllText).ToList();
