@@ -105,6 +105,7 @@ public class StateStoreTests : IDisposable
     [InlineData("{\"period_start\": \"not a date\"}")]
     [InlineData("null")]
     [InlineData("{\"version\": 99}")]
+    [InlineData("{\"version\": \"2\"}")]
     public void Load_Unreadable_MovesTheFileAsideAndStartsAfresh(string content)
     {
         var sut = CreateSut();
